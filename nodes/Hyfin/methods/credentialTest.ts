@@ -1,0 +1,58 @@
+import { randomBytes } from 'crypto';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+
+import { readAnswer, readNetworkError, type RawResponse } from '../transport/answer';
+import { readConnection, siteUrl } from '../transport/connection';
+
+const TEST_TIMEOUT_MS = 15_000;
+
+/**
+ * Tests the "Hyfin API" credential without creating or changing anything: it asks Hyfin for a
+ * customer with a random external_id (the documented Get Customer endpoint). Hyfin's JSON
+ * "not found" for it proves that the token and the site work.
+ */
+export async function hyfinApiCredentialTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const data = credential.data ?? {};
+	const connection = readConnection(data);
+	if (!connection.ok) return { status: 'Error', message: connection.message };
+	const { origin, siteId } = connection.connection;
+	const probeId = `n8n-credential-test-${randomBytes(6).toString('hex')}`;
+	const url = siteUrl(connection.connection, `customer/${encodeURIComponent(probeId)}`);
+
+	let response: RawResponse;
+	try {
+		// Credential tests get only the request-library helper from n8n (ICredentialTestFunctions), and
+		// no credential to sign with, so the header is set here. Redirects are not followed.
+		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
+		response = (await this.helpers.request({
+			method: 'GET',
+			uri: url,
+			headers: { 'x-access-token': String(data.accessToken ?? ''), Accept: 'application/json' },
+			json: false,
+			simple: false,
+			resolveWithFullResponse: true,
+			followRedirect: false,
+			timeout: TEST_TIMEOUT_MS,
+		})) as RawResponse;
+	} catch (error) {
+		return { status: 'Error', message: readNetworkError(error, origin, TEST_TIMEOUT_MS).message };
+	}
+
+	const answer = readAnswer(response, origin);
+	if (answer.kind === 'failure') {
+		return { status: 'Error', message: answer.failure.message };
+	}
+	if (answer.kind === 'rejected' && answer.errors.some((error) => /\bsite\b/i.test(error))) {
+		return {
+			status: 'Error',
+			message: `Hyfin does not know site "${siteId}" (${answer.errors.join(', ')}). Check the Site ID in the credential.`,
+		};
+	}
+	return {
+		status: 'OK',
+		message: `Connected: Hyfin accepted the access token for site "${siteId}".`,
+	};
+}

@@ -1,0 +1,18 @@
+import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
+
+import { customerFields, isRequiredField } from '../schemas/customer';
+
+/** The fields of Hyfin's Add/Update Customer request table, for n8n's resource mapper. */
+export async function getCustomerFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	return {
+		fields: customerFields.map((field) => ({
+			id: field.id,
+			displayName: field.displayName,
+			type: field.type,
+			required: isRequiredField(field.id),
+			defaultMatch: field.id === 'external_id',
+			canBeUsedToMatch: false,
+			display: true,
+		})),
+	};
+}

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+
+/**
+ * What Hyfin's Add/Update Customer endpoint accepts, and how values as spreadsheets and forms
+ * give them are read. This schema is the single source of a customer record's shape: the request
+ * body type is inferred from it, and the node's field list is derived from `customerFields`.
+ */
+
+/** The fields of Hyfin's request table, in its order, as the node shows them. */
+export const customerFields = [
+	{ id: 'external_id', displayName: 'External ID', type: 'string' },
+	{ id: 'first_name', displayName: 'First Name', type: 'string' },
+	{ id: 'last_name', displayName: 'Last Name', type: 'string' },
+	{ id: 'account_name', displayName: 'Account Name', type: 'string' },
+	{ id: 'mobile_phone', displayName: 'Mobile Phone', type: 'string' },
+	{ id: 'email', displayName: 'Email', type: 'string' },
+	{ id: 'notes', displayName: 'Notes', type: 'string' },
+	{ id: 'active', displayName: 'Active', type: 'boolean' },
+	{ id: 'notify_phone', displayName: 'Notify by Text', type: 'boolean' },
+	{ id: 'notify_email', displayName: 'Notify by Email', type: 'boolean' },
+] as const;
+
+export type CustomerFieldId = (typeof customerFields)[number]['id'];
+
+/** Hyfin nests the two notification flags; everything else is top level. */
+export const notificationFlags = ['notify_phone', 'notify_email'] as const;
+
+/** Hyfin's required fields; the rest may be left out. */
+export const requiredFieldIds = ['external_id', 'first_name', 'last_name'] as const;
+
+export const isRequiredField = (id: string) => (requiredFieldIds as readonly string[]).includes(id);
+
+/** Trims surrounding spaces (JavaScript's trim covers non-breaking ones); inner ones become plain. */
+const trimSpaces = (value: string) => value.replace(/[\u00a0\u2007\u202f]/g, ' ').trim();
+
+/** Whole numbers as digits, never `1.2e+10`: ids and phones often arrive as numbers from sheets. */
+function numberToText(value: number): string {
+	if (Number.isInteger(value)) return BigInt(value).toString();
+	return String(value);
+}
+
+/** Reads a text field; blank becomes `undefined` (left out) or `''` (sent empty). */
+const readText = (keepEmpty: boolean) => (value: unknown) => {
+	if (value === null || value === undefined) return undefined;
+	if (typeof value === 'number' && Number.isFinite(value)) return numberToText(value);
+	if (typeof value === 'bigint') return value.toString();
+	if (typeof value !== 'string') return value;
+	const text = trimSpaces(value);
+	if (text !== '') return text;
+	return keepEmpty ? '' : undefined;
+};
+
+/** The record's external_id as it will be sent, for naming an item in messages; null when blank. */
+export function readExternalId(value: unknown): string | null {
+	const text = readText(false)(value);
+	return typeof text === 'string' ? text : null;
+}
+
+const TRUE_WORDS = new Set(['true', 'yes', '1', 'y', 'on']);
+const FALSE_WORDS = new Set(['false', 'no', '0', 'n', 'off']);
+
+/** Reads a boolean as sheets and forms give one: `TRUE`, `yes`, `1`, `0`, a real boolean. */
+function readBoolean(value: unknown) {
+	if (value === null || value === undefined) return undefined;
+	if (typeof value === 'boolean') return value;
+	if (value === 1 || value === 0) return value === 1;
+	if (typeof value !== 'string') return value;
+	const word = trimSpaces(value).toLowerCase();
+	if (word === '') return undefined;
+	if (TRUE_WORDS.has(word)) return true;
+	if (FALSE_WORDS.has(word)) return false;
+	return value;
+}
+
+const textField = (keepEmpty: boolean, hint: string) =>
+	z.preprocess(readText(keepEmpty), z.string({ invalid_type_error: hint }).optional());
+
+type WithRequired<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> };
+
+const booleanField = (label: string) =>
+	z.preprocess(
+		readBoolean,
+		z.boolean({ invalid_type_error: `${label} must be true or false (yes/no and 1/0 work too)` }).optional(),
+	);
+
+// A local part, an @, a domain with a dot; Hyfin's own rules are not documented.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE_CHARACTERS = /^\+?[\d\s().\-/]+$/;
+
+export const countDigits = (value: string) => value.replace(/\D/g, '').length;
+
+/** Whether a value is plausibly a phone number: 7 to 15 digits, with the usual separators. */
+export const isPlausiblePhone = (value: string) =>
+	PHONE_CHARACTERS.test(value) && countDigits(value) >= 7 && countDigits(value) <= 15;
+
+const labelOf = (path: Array<string | number>) => {
+	const id = path[path.length - 1];
+	return customerFields.find((field) => field.id === id)?.displayName ?? String(id);
+};
+
+export interface CustomerSchemaOptions {
+	/** Send blank optional text fields as `""` instead of leaving them out. */
+	sendEmptyFields?: boolean;
+}
+
+export function customerSchema(options: CustomerSchemaOptions = {}) {
+	const keepEmpty = options.sendEmptyFields === true;
+	return z
+		.object({
+			// Required fields are checked below, with the other rules, so one pass reports every problem.
+			external_id: textField(false, 'External ID must be text or a number'),
+			first_name: textField(false, 'First Name must be text or a number'),
+			last_name: textField(false, 'Last Name must be text or a number'),
+			account_name: textField(keepEmpty, 'Account Name must be text'),
+			mobile_phone: textField(keepEmpty, 'Mobile Phone must be text or a number').refine(
+				(phone) => !phone || isPlausiblePhone(phone),
+				'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, brackets and a leading + are fine)',
+			),
+			email: textField(keepEmpty, 'Email must be text').refine(
+				(email) => !email || EMAIL.test(email),
+				'Email must look like name@example.com',
+			),
+			notes: textField(keepEmpty, 'Notes must be text'),
+			active: booleanField('Active'),
+			notification_options: z
+				.object({
+					notify_phone: booleanField('Notify by Text'),
+					notify_email: booleanField('Notify by Email'),
+				})
+				.optional(),
+		})
+		.superRefine((customer, ctx) => {
+			for (const field of requiredFieldIds) {
+				if (customer[field]) continue;
+				ctx.addIssue({
+					code: z.ZodIssueCode.custom,
+					path: [field],
+					message: `${labelOf([field])} is required: map a value to it`,
+					params: { missing: true },
+				});
+			}
+			const notify = customer.notification_options;
+			if (notify?.notify_phone === true && !customer.mobile_phone) {
+				ctx.addIssue({
+					code: z.ZodIssueCode.custom,
+					path: ['mobile_phone'],
+					message: 'Notify by Text is on, so Mobile Phone is required: map a phone number or turn Notify by Text off',
+					params: { missing: true },
+				});
+			}
+			if (notify?.notify_email === true && !customer.email) {
+				ctx.addIssue({
+					code: z.ZodIssueCode.custom,
+					path: ['email'],
+					message: 'Notify by Email is on, so Email is required: map an email address or turn Notify by Email off',
+					params: { missing: true },
+				});
+			}
+		})
+		.transform((customer) => customer as WithRequired<typeof customer, (typeof requiredFieldIds)[number]>);
+}
+
+/** The body of an Add/Update Customer request. */
+export type CustomerRecord = z.output<ReturnType<typeof customerSchema>>;
+
+export type CustomerParseResult =
+	| { ok: true; customer: CustomerRecord }
+	| {
+			ok: false;
+			/** Hyfin's own style: `missing last_name`, `invalid email`. */
+			errors: string[];
+			/** One sentence per problem, naming the field and what to do. */
+			hints: string[];
+	  };
+
+/** Validates and coerces one record in Hyfin's request shape (notification flags nested). */
+export function parseCustomer(raw: Record<string, unknown>, options: CustomerSchemaOptions = {}): CustomerParseResult {
+	const result = customerSchema(options).safeParse(raw);
+	if (result.success) return { ok: true, customer: withoutUndefined(result.data) };
+
+	const errors: string[] = [];
+	const hints: string[] = [];
+	for (const issue of result.error.issues) {
+		const missing = issue.code === 'custom' && issue.params?.missing === true;
+		const error = `${missing ? 'missing' : 'invalid'} ${issue.path.join('.')}`;
+		if (errors.includes(error)) continue;
+		errors.push(error);
+		hints.push(issue.message);
+	}
+	return { ok: false, errors, hints };
+}
+
+/** Left-out fields stay out of the request body (JSON would drop them anyway; outputs show it). */
+function withoutUndefined(customer: CustomerRecord): CustomerRecord {
+	const clean = Object.fromEntries(Object.entries(customer).filter(([, value]) => value !== undefined));
+	if (customer.notification_options) {
+		const flags = Object.entries(customer.notification_options).filter(([, value]) => value !== undefined);
+		if (flags.length === 0) delete clean.notification_options;
+		else clean.notification_options = Object.fromEntries(flags);
+	}
+	return clean as CustomerRecord;
+}
