@@ -1,10 +1,4 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import type { HyfinFailure } from '../transport/answer';
 
@@ -46,8 +40,10 @@ export function failureError(
 }
 
 /**
- * Settles a failed item. With On Error set to continue, the item carries only `error` and
- * `details` (and the error itself), the shape n8n's error output recognises; otherwise it throws.
+ * Settles a failed item. With On Error set to continue, the item's json is `{ error }` alone, the
+ * shape n8n's error output recognises: n8n then routes it there and merges in the input item's
+ * fields. (n8n replaces the json of an item that carries `error` with the bare message, so the
+ * details travel inside the message instead.) Otherwise it throws.
  */
 export function settleFailure(
 	context: IExecuteFunctions,
@@ -55,9 +51,8 @@ export function settleFailure(
 	itemIndex: number,
 ): INodeExecutionData {
 	if (!context.continueOnFail()) throw error;
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.details = error.description;
-	return { json, error, pairedItem: { item: itemIndex } };
+	const message = error.description ? `${error.message} (${error.description})` : error.message;
+	return { json: { error: message }, pairedItem: { item: itemIndex } };
 }
 
 export interface Rejection {
@@ -82,11 +77,7 @@ export function settleRejection(
 	const prefix = rejection.source === 'hyfin' ? `Hyfin rejected ${label}` : `${label.charAt(0).toUpperCase()}${label.slice(1)} was not sent to Hyfin`;
 	const message = `${prefix}: ${rejection.hints.join('; ')}`;
 	if (mode === 'error') {
-		const error = new NodeOperationError(context.getNode(), message, {
-			itemIndex,
-			description: `errors: ${rejection.errors.join(', ')}`,
-		});
-		return settleFailure(context, error, itemIndex);
+		return settleFailure(context, new NodeOperationError(context.getNode(), message, { itemIndex }), itemIndex);
 	}
 	const json: IDataObject = {
 		success: false,

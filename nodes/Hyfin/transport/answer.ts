@@ -170,9 +170,20 @@ const NETWORK_WORDS: Record<string, string> = {
 
 /** Reads a request that got no HTTP answer at all. */
 export function readNetworkError(error: unknown, origin: string, timeoutMs: number): HyfinFailure {
-	const details = isObject(error) ? error : {};
-	const code = typeof details.code === 'string' ? details.code : '';
-	const message = typeof details.message === 'string' ? details.message : '';
+	// n8n wraps the HTTP client's error in a NodeApiError, which keeps the code as `httpCode` and the
+	// original text in `messages`; a bare client error has `code` and `message`.
+	const chain: IDataObject[] = [];
+	for (let link: unknown = error; isObject(link) && chain.length < 5; link = (link as { cause?: unknown }).cause) {
+		chain.push(link);
+	}
+	const code =
+		chain
+			.flatMap((link) => [link.code, link.httpCode])
+			.find((value): value is string => typeof value === 'string' && /^E[A-Z_]+$/.test(value)) ?? '';
+	const message =
+		chain
+			.flatMap((link) => [...(Array.isArray(link.messages) ? link.messages : []), link.message])
+			.find((value): value is string => typeof value === 'string' && value !== '') ?? '';
 	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
 		return {
 			reason: 'timeout',
