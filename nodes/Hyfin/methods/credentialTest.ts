@@ -41,7 +41,7 @@ export async function hyfinApiCredentialTest(
 		return { status: 'Error', message: readNetworkError(error, origin, TEST_TIMEOUT_MS).message };
 	}
 
-	const answer = readAnswer(response, origin);
+	const answer = readAnswer(response, url);
 	if (answer.kind === 'failure') {
 		return { status: 'Error', message: answer.failure.message };
 	}

@@ -41,7 +41,8 @@ function numberToText(value: number): string {
 
 /** Reads a text field; blank becomes `undefined` (left out) or `''` (sent empty). */
 const readText = (keepEmpty: boolean) => (value: unknown) => {
-	if (value === null || value === undefined) return undefined;
+	if (value === undefined) return undefined;
+	if (value === null) return keepEmpty ? '' : undefined;
 	if (typeof value === 'number' && Number.isFinite(value)) return numberToText(value);
 	if (typeof value === 'bigint') return value.toString();
 	if (typeof value !== 'string') return value;
@@ -122,12 +123,21 @@ export function customerSchema(options: CustomerSchemaOptions = {}) {
 			),
 			notes: textField(keepEmpty, 'Notes must be text'),
 			active: booleanField('Active'),
-			notification_options: z
-				.object({
-					notify_phone: booleanField('Notify by Text'),
-					notify_email: booleanField('Notify by Email'),
-				})
-				.optional(),
+			notification_options: z.preprocess(
+				(value) => (value === null ? undefined : value),
+				z
+					.object(
+						{
+							notify_phone: booleanField('Notify by Text'),
+							notify_email: booleanField('Notify by Email'),
+						},
+						{
+							invalid_type_error:
+								'Notification Options must be an object like { "notify_phone": true, "notify_email": false }, or use flat notify_phone / notify_email fields',
+						},
+					)
+					.optional(),
+			),
 		})
 		.superRefine((customer, ctx) => {
 			for (const field of requiredFieldIds) {
@@ -175,17 +185,34 @@ export type CustomerParseResult =
 
 /** Validates and coerces one record in Hyfin's request shape (notification flags nested). */
 export function parseCustomer(raw: Record<string, unknown>, options: CustomerSchemaOptions = {}): CustomerParseResult {
-	const result = customerSchema(options).safeParse(raw);
-	if (result.success) return { ok: true, customer: withoutUndefined(result.data) };
-
+	const schema = customerSchema(options);
 	const errors: string[] = [];
 	const hints: string[] = [];
-	for (const issue of result.error.issues) {
-		const missing = issue.code === 'custom' && issue.params?.missing === true;
-		const error = `${missing ? 'missing' : 'invalid'} ${issue.path.join('.')}`;
-		if (errors.includes(error)) continue;
-		errors.push(error);
-		hints.push(issue.message);
+	const reported = new Set<string>();
+	let input = raw;
+	// zod stops at a value of the wrong type before the record-wide rules run; so the field is set
+	// aside and the rest checked again, to report every problem of the record at once.
+	for (let pass = 0; pass < 3; pass++) {
+		const result = schema.safeParse(input);
+		if (result.success) {
+			if (pass === 0) return { ok: true, customer: withoutUndefined(result.data) };
+			break;
+		}
+		const wrongType = new Set<string>();
+		for (const issue of result.error.issues) {
+			const field = String(issue.path[0]);
+			// A field set aside is reported already; without it, the next pass would call it missing.
+			if (reported.has(field)) continue;
+			const missing = issue.code === 'custom' && issue.params?.missing === true;
+			const error = `${missing ? 'missing' : 'invalid'} ${issue.path.join('.')}`;
+			if (issue.code === 'invalid_type') wrongType.add(field);
+			if (errors.includes(error)) continue;
+			errors.push(error);
+			hints.push(issue.message);
+		}
+		if (wrongType.size === 0) break;
+		wrongType.forEach((field) => reported.add(field));
+		input = Object.fromEntries(Object.entries(input).filter(([key]) => !wrongType.has(key)));
 	}
 	return { ok: false, errors, hints };
 }

@@ -57,6 +57,8 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 	if (typeof text !== 'string' && typeof text !== 'number') return undefined;
 	const trimmed = String(text).trim();
 	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, MAX_RETRY_AFTER_MS);
+	// An HTTP date names its month and year (`Wed, 21 Oct 2026 07:28:00 GMT`); Date.parse alone takes almost anything.
+	if (!/[A-Za-z]{3}/.test(trimmed) || !/\d{4}/.test(trimmed)) return undefined;
 	const date = Date.parse(trimmed);
 	if (Number.isNaN(date)) return undefined;
 	return Math.min(Math.max(date - now, 0), MAX_RETRY_AFTER_MS);
@@ -92,8 +94,19 @@ function rejectionErrors(json: IDataObject): string[] {
 	return ['rejected without a reason'];
 }
 
-/** Reads an HTTP answer: the status, then whether the body is Hyfin's JSON. */
-export function readAnswer(response: RawResponse, requestOrigin: string): HyfinAnswer {
+/** Where a redirect pointed, resolved as a browser would; never throws on a malformed header. */
+function redirectTarget(location: unknown, requestUrl: string): string {
+	const text = Array.isArray(location) ? location[0] : location;
+	if (typeof text !== 'string' || text.trim() === '') return '(no address given)';
+	try {
+		return new URL(text.trim(), requestUrl).href;
+	} catch {
+		return `"${excerpt(text)}" (not a valid address)`;
+	}
+}
+
+/** Reads an HTTP answer to a request to `requestUrl`: the status, then whether the body is Hyfin's JSON. */
+export function readAnswer(response: RawResponse, requestUrl: string): HyfinAnswer {
 	const status = response.statusCode;
 	const text = bodyText(response.body);
 	const json = parseJson(text);
@@ -104,8 +117,7 @@ export function readAnswer(response: RawResponse, requestOrigin: string): HyfinA
 	});
 
 	if (status >= 300 && status < 400) {
-		const location = String(header(response.headers, 'location') ?? '');
-		const target = location ? new URL(location, `${requestOrigin}/`).href : '(no address given)';
+		const target = redirectTarget(header(response.headers, 'location'), requestUrl);
 		return failure(
 			'redirect',
 			`Hyfin answered HTTP ${status}, a redirect to ${target}. It was not followed, so the access token went nowhere else. If that is the right address, put it in the credential's Base URL.`,
@@ -139,6 +151,10 @@ export function readAnswer(response: RawResponse, requestOrigin: string): HyfinA
 	if (status >= 400) {
 		return failure('client', `Hyfin answered HTTP ${status} without saying what was wrong.`);
 	}
+	if (text.trim() === '') {
+		// Nothing came back: whether the record was saved is unknown, and sending again is safe.
+		return failure('notJson', `Hyfin answered HTTP ${status} with an empty body, so whether the record was saved is unknown.`, true);
+	}
 	if (json === undefined) {
 		// A body that starts like JSON but does not parse was cut off on the way: sending again is safe.
 		const truncated = text.trimStart().startsWith('{');
@@ -162,10 +178,8 @@ const NETWORK_WORDS: Record<string, string> = {
 	EAI_AGAIN: 'the host name could not be looked up',
 	ECONNRESET: 'the connection was closed before an answer came',
 	EPIPE: 'the connection was closed while sending',
-	ETIMEDOUT: 'the connection timed out',
 	EHOSTUNREACH: 'the host is unreachable',
 	ENETUNREACH: 'the network is unreachable',
-	ERR_SOCKET_CONNECTION_TIMEOUT: 'the connection timed out',
 };
 
 /** Reads a request that got no HTTP answer at all. */
@@ -184,7 +198,7 @@ export function readNetworkError(error: unknown, origin: string, timeoutMs: numb
 		chain
 			.flatMap((link) => [...(Array.isArray(link.messages) ? link.messages : []), link.message])
 			.find((value): value is string => typeof value === 'string' && value !== '') ?? '';
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+	if (['ECONNABORTED', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT'].includes(code) || /timeout/i.test(message)) {
 		return {
 			reason: 'timeout',
 			message: `Hyfin at ${origin} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
@@ -196,7 +210,7 @@ export function readNetworkError(error: unknown, origin: string, timeoutMs: numb
 	return {
 		reason: 'network',
 		message: `Could not reach Hyfin at ${origin}: ${what}. Check the Base URL in the Hyfin API credential and that the server is up.`,
-		description: code || excerpt(message),
+		description: code || (message ? excerpt(message) : excerpt(String(error ?? 'unknown error'))),
 		// A refused or unknown host will not change on its own; a dropped connection might.
 		retryable: ['ECONNRESET', 'EPIPE', 'EAI_AGAIN'].includes(code),
 	};

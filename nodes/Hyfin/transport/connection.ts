@@ -18,11 +18,14 @@ export function readConnection(credentials: ICredentialDataDecryptedObject): Con
 	if (!rawBaseUrl) {
 		return { ok: false, message: 'The Hyfin API credential has no Base URL: set it to the address of your Hyfin API, e.g. https://your-tenant.example.com' };
 	}
+	const notAnAddress = `The Hyfin API credential's Base URL "${rawBaseUrl}" is not a web address: it should look like https://your-tenant.example.com`;
+	// Without a scheme, `localhost:5678` would read as the scheme "localhost:".
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(rawBaseUrl)) return { ok: false, message: notAnAddress };
 	let url: URL;
 	try {
 		url = new URL(rawBaseUrl);
 	} catch {
-		return { ok: false, message: `The Hyfin API credential's Base URL "${rawBaseUrl}" is not a web address: it should look like https://your-tenant.example.com` };
+		return { ok: false, message: notAnAddress };
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
 		return { ok: false, message: `The Hyfin API credential's Base URL must start with https:// (or http://), not ${url.protocol}//` };

@@ -43,5 +43,5 @@ export async function hyfinRequest(
 	} catch (error) {
 		return { kind: 'failure', failure: readNetworkError(error, connection.origin, timeoutMs) };
 	}
-	return readAnswer(response, connection.origin);
+	return readAnswer(response, request.url);
 }

@@ -39,7 +39,8 @@ export function fromMappedFields(values: IDataObject | null | undefined): RawCus
  * a flat key wins over the nested one.
  */
 export function fromInputItem(json: IDataObject): RawCustomer {
-	return pickFields(json, json.notification_options);
+	// null is blank, as Hyfin's own Get Customer answers give it.
+	return pickFields(json, json.notification_options ?? undefined);
 }
 
 function isPlainObject(value: unknown): value is IDataObject {
