@@ -1,0 +1,123 @@
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { JOHN, NO_FAULTS, OBJECT_ID, addUpdate, call, calmDown, waitFor } from './helpers';
+
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ dbFile: ':memory:' });
+});
+afterAll(() => sandbox.close());
+beforeEach(() => calmDown(sandbox));
+
+const ROUTE = 'POST /api/v3/site/:site_id/customer/addUpdate';
+
+describe('faults decided before processing store nothing', () => {
+	test('fault500 answers 500 with Hyfin-style JSON', async () => {
+		sandbox.setKnobs({ fault500: 1 });
+		const answer = await addUpdate(sandbox, JOHN);
+		expect(answer.status).toBe(500);
+		expect(answer.json).toEqual({ success: false, errors: ['internal server error'] });
+		expect(sandbox.store.count()).toBe(0);
+		expect(sandbox.stats().faults.fault500).toBe(1);
+	});
+
+	test('fault502Html answers 502 with an HTML proxy page', async () => {
+		sandbox.setKnobs({ fault502Html: 1 });
+		const answer = await addUpdate(sandbox, JOHN);
+		expect(answer.status).toBe(502);
+		expect(answer.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(answer.json).toBeUndefined();
+		expect(answer.text).toContain('<title>502 Bad Gateway</title>');
+		expect(sandbox.store.count()).toBe(0);
+	});
+
+	test('fault503 answers 503 with Retry-After: 1', async () => {
+		sandbox.setKnobs({ fault503: 1 });
+		const answer = await addUpdate(sandbox, JOHN);
+		expect(answer.status).toBe(503);
+		expect(answer.headers.get('retry-after')).toBe('1');
+		expect(answer.json).toEqual({ success: false, errors: ['service unavailable'] });
+		expect(sandbox.store.count()).toBe(0);
+	});
+
+	test('faultReset destroys the connection without an answer', async () => {
+		sandbox.setKnobs({ faultReset: 1 });
+		await expect(addUpdate(sandbox, JOHN)).rejects.toThrow('fetch failed');
+		expect(sandbox.store.count()).toBe(0);
+		expect(sandbox.stats().requests[ROUTE]).toEqual({ reset: 1 });
+		await waitFor(() => sandbox.stats().inFlight === 0);
+	});
+
+	test('faultHang never answers; the client gives up and the sandbox lets go', async () => {
+		sandbox.setKnobs({ faultHang: 1 });
+		const started = Date.now();
+		await expect(addUpdate(sandbox, JOHN, { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({
+			name: 'TimeoutError',
+		});
+		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+		expect(sandbox.store.count()).toBe(0);
+		expect(sandbox.stats().requests[ROUTE]).toEqual({ hang: 1 });
+		await waitFor(() => sandbox.stats().inFlight === 0);
+	});
+
+	test('faults also hit GET customer and unknown /api/ paths', async () => {
+		sandbox.setKnobs({ fault500: 1 });
+		expect((await call(sandbox, `/api/v3/site/${sandbox.siteId}/customer/1`)).status).toBe(500);
+		expect((await call(sandbox, '/api/nothing-here')).status).toBe(500);
+	});
+});
+
+describe('faultTruncated stores, then cuts the answer', () => {
+	test('answers 200 with half of the JSON, and the record is stored', async () => {
+		sandbox.setKnobs({ faultTruncated: 1 });
+		const answer = await addUpdate(sandbox, JOHN);
+		expect(answer.status).toBe(200);
+		// The whole answer is 66 characters: {"success":true,"action":"added","_id":"<24 hex>"}
+		expect(answer.text).toBe('{"success":true,"action":"added",');
+		expect(() => JSON.parse(answer.text)).toThrow(SyntaxError);
+		expect(sandbox.store.get(sandbox.siteId, JOHN.external_id)?.first_name).toBe('John');
+	});
+
+	test('a retry after a truncated answer sees updated with the stored _id', async () => {
+		sandbox.setKnobs({ faultTruncated: 1 });
+		await addUpdate(sandbox, JOHN);
+		const stored = sandbox.store.get(sandbox.siteId, JOHN.external_id);
+		sandbox.setKnobs({ faultTruncated: 0 });
+		const retry = await addUpdate(sandbox, JOHN);
+		expect(retry.json).toEqual({ success: true, action: 'updated', _id: stored?._id });
+		expect(stored?._id).toMatch(OBJECT_ID);
+	});
+});
+
+describe('fault rates', () => {
+	test('the same seed gives the same sequence of faults', async () => {
+		const run = async (): Promise<number[]> => {
+			sandbox.setKnobs({ seed: 42, fault500: 0.3, fault503: 0.3 });
+			const statuses: number[] = [];
+			for (let i = 0; i < 20; i++) statuses.push((await addUpdate(sandbox, { ...JOHN, external_id: `c${i}` })).status);
+			return statuses;
+		};
+		const first = await run();
+		const second = await run();
+		expect(second).toEqual(first);
+		expect(new Set(first)).toEqual(new Set([200, 500, 503]));
+	});
+
+	test('stats count each injected fault', async () => {
+		sandbox.setKnobs({ seed: 7, fault500: 0.5, fault502Html: 0.5 });
+		for (let i = 0; i < 10; i++) await addUpdate(sandbox, JOHN);
+		const { faults, requests } = sandbox.stats();
+		expect(faults.fault500 + faults.fault502Html).toBe(10);
+		expect(requests[ROUTE]).toEqual({ '500': faults.fault500, '502': faults.fault502Html });
+	});
+
+	test('never touch /__sandbox/ or the merchant page', async () => {
+		sandbox.setKnobs({ fault500: 0.5, faultReset: 0.5 });
+		for (let i = 0; i < 5; i++) {
+			expect((await call(sandbox, '/__sandbox/stats')).status).toBe(200);
+			expect((await call(sandbox, '/__sandbox/knobs')).status).toBe(200);
+			expect((await call(sandbox, '/')).status).toBe(200);
+		}
+		expect(sandbox.stats().faults).toEqual(NO_FAULTS);
+	});
+});
