@@ -60,7 +60,7 @@ describe('failures that are not about the record', () => {
 
 	it('an HTML 502 from a proxy is a NodeApiError quoting what came back', async () => {
 		interceptAddUpdate(1, () => [502, HTML_502, { 'Content-Type': 'text/html' }]);
-		const result = await runAddUpdate({ columns: autoColumns }, [row('p1')]);
+		const result = await runAddUpdate({ columns: autoColumns, options: { maxRetries: 0 } }, [row('p1')]);
 		expect(result.error?.name).toBe('NodeApiError');
 		expect(result.error?.message).toBe(
 			'Hyfin request for item 0 (external_id "p1") failed: Hyfin answered HTTP 502, a server error page, not JSON. Hyfin or a proxy in front of it is failing; try again later.',
@@ -102,7 +102,7 @@ describe('failures that are not about the record', () => {
 		// The server reads the request and never answers.
 		const { server, url } = await listen();
 		try {
-			const result = await runAddUpdate({ columns: autoColumns, options: { timeoutSeconds: 1 } }, [row('t1')], localCredentials(url));
+			const result = await runAddUpdate({ columns: autoColumns, options: { timeoutSeconds: 1, maxRetries: 0 } }, [row('t1')], localCredentials(url));
 			expect(result.error?.message).toBe(`Hyfin request for item 0 (external_id "t1") failed: Hyfin at ${url} did not answer within 1 s.`);
 		} finally {
 			server.closeAllConnections();
@@ -139,7 +139,7 @@ describe('On Error = Continue', () => {
 	it('(using error output) routes exactly the failed items there, merged with their input, and the rest go on', async () => {
 		interceptAddUpdate(4, answers as never);
 		const result = await runAddUpdate(
-			{ columns: autoColumns },
+			{ columns: autoColumns, options: { maxRetries: 0 } },
 			[row('ok-0'), row('bad-gateway'), row('ok-2'), row('refused')],
 			{ onError: 'continueErrorOutput' },
 		);
@@ -165,7 +165,7 @@ describe('On Error = Continue', () => {
 
 	it('(using regular output) keeps every item in input order, failed ones carrying only the error', async () => {
 		interceptAddUpdate(2, answers as never);
-		const result = await runAddUpdate({ columns: autoColumns }, [row('bad-gateway'), row('ok-1')], {
+		const result = await runAddUpdate({ columns: autoColumns, options: { maxRetries: 0 } }, [row('bad-gateway'), row('ok-1')], {
 			onError: 'continueRegularOutput',
 		});
 		expect(result.outputs).toHaveLength(1);

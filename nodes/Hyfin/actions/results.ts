@@ -25,9 +25,11 @@ export function failureError(
 	failure: HyfinFailure,
 	itemIndex: number,
 	label: string,
+	attempts: number,
 	accessToken: string | undefined,
 ): NodeApiError | NodeOperationError {
-	const message = redact(`Hyfin request for ${label} failed: ${failure.message}`, accessToken);
+	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+	const message = redact(`Hyfin request for ${label} failed${tries}: ${failure.message}`, accessToken);
 	const description = redact(failure.description, accessToken);
 	if (failure.status === undefined) {
 		return new NodeOperationError(context.getNode(), message, { itemIndex, description });

@@ -1,7 +1,9 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
+import { sleep, type IDataObject, type IExecuteFunctions, type IHttpRequestMethods } from 'n8n-workflow';
 
 import { readAnswer, readNetworkError, type HyfinAnswer, type RawResponse } from './answer';
 import type { HyfinConnection } from './connection';
+import type { AdaptiveConcurrency } from './pool';
+import { retryDelayMs, shouldRetry, type RetryPolicy } from './retry';
 
 export const CREDENTIAL_NAME = 'hyfinApi';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -44,4 +46,44 @@ export async function hyfinRequest(
 		return { kind: 'failure', failure: readNetworkError(error, connection.origin, timeoutMs) };
 	}
 	return readAnswer(response, request.url);
+}
+
+export interface SentRequest {
+	answer: HyfinAnswer;
+	/** Tries made, the first included. */
+	attempts: number;
+}
+
+/**
+ * Sends one request, trying it again on its own when the failure may pass (429, 503, 5xx,
+ * a dropped connection, a timeout, a cut-off answer): after `Retry-After` when Hyfin gives one,
+ * else after a backoff. Each try takes a slot of `concurrency` and tells it how Hyfin answered;
+ * no slot is held while waiting.
+ */
+export async function sendWithRetries(
+	context: IExecuteFunctions,
+	connection: HyfinConnection,
+	request: HyfinRequest,
+	policy: RetryPolicy,
+	concurrency: AdaptiveConcurrency,
+): Promise<SentRequest> {
+	for (let attempts = 1; ; attempts++) {
+		await concurrency.acquire();
+		let answer: HyfinAnswer;
+		try {
+			answer = await hyfinRequest(context, connection, request);
+			if (answer.kind === 'failure' && answer.failure.status === 503) concurrency.overloaded();
+		} finally {
+			concurrency.release();
+		}
+		if (answer.kind !== 'failure') {
+			concurrency.succeeded();
+			return { answer, attempts };
+		}
+		const { failure } = answer;
+		if (!shouldRetry(failure, attempts - 1, policy)) return { answer, attempts };
+		const waitMs = retryDelayMs(failure, attempts, policy);
+		if (failure.status === 429) concurrency.rateLimited(waitMs);
+		await sleep(waitMs);
+	}
 }

@@ -8,15 +8,12 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { parseCustomer, readExternalId } from '../../schemas/customer';
-import { hyfinRequest, CREDENTIAL_NAME, DEFAULT_TIMEOUT_MS } from '../../transport';
+import { CREDENTIAL_NAME, DEFAULT_TIMEOUT_MS } from '../../transport';
 import { readConnection, siteUrl, type ConnectionResult } from '../../transport/connection';
-import {
-	failureError,
-	itemLabel,
-	settleFailure,
-	settleRejection,
-	type RejectedRecords,
-} from '../results';
+import { DEFAULT_MAX_CONCURRENT } from '../../transport/pool';
+import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY } from '../../transport/retry';
+import { executePlans, type ItemPlan } from '../execution';
+import type { RejectedRecords } from '../results';
 import { fromInputItem, fromMappedFields } from './mapping';
 
 /** Customer → Add or Update: `POST {base_url}/api/v3/site/{site_id}/customer/addUpdate`, once per item. */
@@ -68,6 +65,24 @@ export const properties: INodeProperties[] = [
 				description: 'Whether to add the request body that was sent to each output item, under "sent"',
 			},
 			{
+				displayName: 'Max Concurrent Requests',
+				name: 'maxConcurrent',
+				type: 'number',
+				default: 10,
+				typeOptions: { minValue: 1, maxValue: 100 },
+				description:
+					'The most requests to have under way at once. Fewer are sent while Hyfin answers 429 or 503, and more again as it recovers.',
+			},
+			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				default: 5,
+				typeOptions: { minValue: 0, maxValue: 10 },
+				description:
+					'How many times to try one request again when Hyfin is busy or unreachable (429, 5xx, a dropped connection, a timeout). Only that item is retried; rejected records never are.',
+			},
+			{
 				displayName: 'Rejected Records',
 				name: 'rejectedRecords',
 				type: 'options',
@@ -111,6 +126,8 @@ export const description = properties;
 interface AddUpdateOptions {
 	dryRun?: boolean;
 	includeSentFields?: boolean;
+	maxConcurrent?: number;
+	maxRetries?: number;
 	rejectedRecords?: RejectedRecords;
 	sendEmptyFields?: boolean;
 	timeoutSeconds?: number;
@@ -122,76 +139,49 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	const credentials = await this.getCredentials(CREDENTIAL_NAME);
 	const connection = readConnection(credentials);
-	const accessToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : undefined;
-
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		output.push(await addUpdateItem(this, items[itemIndex], itemIndex, connection, accessToken));
-	}
+	// How requests are sent is one choice for the whole run, read from the first item.
+	const runOptions = this.getNodeParameter('options', 0, {}) as AddUpdateOptions;
+	const plans = items.map((item, itemIndex) => planItem(this, item, itemIndex, connection));
+	const output = await executePlans(this, plans, {
+		accessToken: typeof credentials.accessToken === 'string' ? credentials.accessToken : undefined,
+		rejectedRecords: runOptions.rejectedRecords ?? 'outputItems',
+		maxConcurrent: runOptions.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+		retry: { ...DEFAULT_RETRY_POLICY, maxRetries: runOptions.maxRetries ?? DEFAULT_MAX_RETRIES },
+	});
 	return [output];
 }
 
-async function addUpdateItem(
+/** Reads, maps and checks one item; decides what to send for it, or why nothing is sent. */
+function planItem(
 	context: IExecuteFunctions,
 	item: INodeExecutionData,
 	itemIndex: number,
 	connection: ConnectionResult,
-	accessToken: string | undefined,
-): Promise<INodeExecutionData> {
+): ItemPlan {
 	const options = context.getNodeParameter('options', itemIndex, {}) as AddUpdateOptions;
-	const rejectedRecords = options.rejectedRecords ?? 'outputItems';
 	// Read whole: n8n's own per-field type check would throw before ours could name the item.
 	const columns = context.getNodeParameter('columns', itemIndex) as ResourceMapperValue;
 	const raw = columns.mappingMode === 'autoMapInputData' ? fromInputItem(item.json) : fromMappedFields(columns.value);
 
 	const parsed = parseCustomer(raw, { sendEmptyFields: options.sendEmptyFields });
 	if (!parsed.ok) {
-		const externalId = readExternalId(raw.external_id);
-		return settleRejection(context, { source: 'validation', ...parsed, externalId }, itemIndex, rejectedRecords);
+		return { kind: 'rejected', rejection: { source: 'validation', ...parsed, externalId: readExternalId(raw.external_id) } };
 	}
 	const customer = parsed.customer;
 	const externalId = customer.external_id;
-	const label = itemLabel(itemIndex, externalId);
+	if (!connection.ok) return { kind: 'failed', error: new NodeOperationError(context.getNode(), connection.message, { itemIndex }) };
 
-	if (!connection.ok) {
-		return settleFailure(context, new NodeOperationError(context.getNode(), connection.message, { itemIndex }), itemIndex);
-	}
 	const url = siteUrl(connection.connection, ENDPOINT);
 	const body = customer as unknown as IDataObject;
 	if (options.dryRun) {
-		return {
-			json: { success: true, dryRun: true, external_id: externalId, request: { method: 'POST', url, body } },
-			pairedItem: { item: itemIndex },
-		};
+		return { kind: 'output', json: { success: true, dryRun: true, external_id: externalId, request: { method: 'POST', url, body } } };
 	}
-
-	const answer = await hyfinRequest(context, connection.connection, {
-		method: 'POST',
-		url,
-		body,
-		timeoutMs: (options.timeoutSeconds ?? DEFAULT_TIMEOUT_MS / 1000) * 1000,
-	});
-	const sent = options.includeSentFields ? body : undefined;
-
-	switch (answer.kind) {
-		case 'success': {
-			const json: IDataObject = {
-				success: true,
-				action: answer.body.action,
-				_id: answer.body._id,
-				external_id: externalId,
-			};
-			if (sent) json.sent = sent;
-			return { json, pairedItem: { item: itemIndex } };
-		}
-		case 'rejected':
-			return settleRejection(
-				context,
-				{ source: 'hyfin', errors: answer.errors, hints: answer.errors, externalId, sent },
-				itemIndex,
-				rejectedRecords,
-			);
-		case 'failure':
-			return settleFailure(context, failureError(context, answer.failure, itemIndex, label, accessToken), itemIndex);
-	}
+	return {
+		kind: 'send',
+		connection: connection.connection,
+		request: { method: 'POST', url, body, timeoutMs: (options.timeoutSeconds ?? DEFAULT_TIMEOUT_MS / 1000) * 1000 },
+		externalId,
+		succeeded: (answer) => ({ success: true, action: answer.action, _id: answer._id, external_id: externalId }),
+		sent: options.includeSentFields ? body : undefined,
+	};
 }

@@ -1,0 +1,115 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeOperationError } from 'n8n-workflow';
+
+import type { HyfinConnection } from '../transport/connection';
+import { sendWithRetries, type HyfinRequest, type SentRequest } from '../transport';
+import { AdaptiveConcurrency, mapInOrder } from '../transport/pool';
+import type { RetryPolicy } from '../transport/retry';
+import { failureError, itemLabel, settleFailure, settleRejection, type RejectedRecords, type Rejection } from './results';
+
+/**
+ * What an operation decided for one input item, before anything is sent. Operations only plan;
+ * sending (concurrently, with retries) and turning answers into output items happen here, the
+ * same way for every operation.
+ */
+export type ItemPlan =
+	| { kind: 'output'; json: IDataObject }
+	| { kind: 'rejected'; rejection: Rejection }
+	| { kind: 'failed'; error: NodeOperationError }
+	| {
+			kind: 'send';
+			connection: HyfinConnection;
+			request: HyfinRequest;
+			externalId: string | null;
+			/** The output item's json for Hyfin's success answer. */
+			succeeded: (body: IDataObject) => IDataObject;
+			/** The body, when the user asked to see what was sent. */
+			sent?: IDataObject;
+	  };
+
+export interface ExecutionSettings {
+	accessToken: string | undefined;
+	rejectedRecords: RejectedRecords;
+	maxConcurrent: number;
+	retry: RetryPolicy;
+}
+
+/**
+ * Sends the planned requests, at most `maxConcurrent` at once (fewer while Hyfin pushes back),
+ * and returns exactly one output item per plan, in input order, paired with its input item.
+ * With On Error = Stop, nothing new is sent once an item has failed, and the first failure in
+ * input order is thrown.
+ */
+export async function executePlans(
+	context: IExecuteFunctions,
+	plans: ItemPlan[],
+	settings: ExecutionSettings,
+): Promise<INodeExecutionData[]> {
+	const stopOnFailure = !context.continueOnFail();
+	const failsItem = (plan: ItemPlan) =>
+		plan.kind === 'failed' || (plan.kind === 'rejected' && settings.rejectedRecords === 'error');
+	// With On Error = Stop, an item that will fail before sending stops the items after it.
+	const firstPlannedFailure = stopOnFailure ? plans.findIndex(failsItem) : -1;
+	const toSend = firstPlannedFailure === -1 ? plans : plans.slice(0, firstPlannedFailure);
+
+	const concurrency = new AdaptiveConcurrency(settings.maxConcurrent);
+	let failed = false;
+	const answers = await mapInOrder(
+		toSend,
+		settings.maxConcurrent,
+		async (plan) => {
+			if (plan.kind !== 'send') return undefined;
+			const result = await sendWithRetries(context, plan.connection, plan.request, settings.retry, concurrency);
+			const { answer } = result;
+			if (answer.kind === 'failure' || (answer.kind === 'rejected' && settings.rejectedRecords === 'error')) failed = true;
+			return result;
+		},
+		() => stopOnFailure && failed,
+	);
+
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < plans.length; itemIndex++) {
+		const plan = plans[itemIndex];
+		const answer = answers[itemIndex];
+		// Not sent because an earlier item stopped the run; that item's error is thrown first.
+		if (plan.kind === 'send' && answer === undefined) continue;
+		output.push(settle(context, plan, answer, itemIndex, settings));
+	}
+	return output;
+}
+
+function settle(
+	context: IExecuteFunctions,
+	plan: ItemPlan,
+	sent: SentRequest | undefined,
+	itemIndex: number,
+	settings: ExecutionSettings,
+): INodeExecutionData {
+	switch (plan.kind) {
+		case 'output':
+			return { json: plan.json, pairedItem: { item: itemIndex } };
+		case 'rejected':
+			return settleRejection(context, plan.rejection, itemIndex, settings.rejectedRecords);
+		case 'failed':
+			return settleFailure(context, plan.error, itemIndex);
+	}
+	const { answer, attempts } = sent as SentRequest;
+	switch (answer.kind) {
+		case 'success': {
+			const json = plan.succeeded(answer.body);
+			if (plan.sent) json.sent = plan.sent;
+			return { json, pairedItem: { item: itemIndex } };
+		}
+		case 'rejected':
+			return settleRejection(
+				context,
+				{ source: 'hyfin', errors: answer.errors, hints: answer.errors, externalId: plan.externalId, sent: plan.sent },
+				itemIndex,
+				settings.rejectedRecords,
+			);
+		case 'failure': {
+			const label = itemLabel(itemIndex, plan.externalId);
+			const error = failureError(context, answer.failure, itemIndex, label, attempts, settings.accessToken);
+			return settleFailure(context, error, itemIndex);
+		}
+	}
+}

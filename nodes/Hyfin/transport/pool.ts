@@ -1,0 +1,100 @@
+import { sleep } from 'n8n-workflow';
+
+export const DEFAULT_MAX_CONCURRENT = 10;
+
+/**
+ * How many requests to Hyfin may be in flight at once, learnt from its answers. It starts at the
+ * configured maximum; when Hyfin says it is overloaded (503) the limit drops to just under what
+ * was in flight then, and when it limits the rate (429) every new request waits as long as it
+ * asked. Each run of successes as long as the limit raises it by one, back up to the maximum.
+ * One instance lives for one execution: the node keeps no state between executions.
+ */
+export class AdaptiveConcurrency {
+	private currentLimit: number;
+
+	private active = 0;
+
+	private successes = 0;
+
+	private pausedUntil = 0;
+
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(
+		readonly max: number,
+		private readonly now: () => number = Date.now,
+	) {
+		this.currentLimit = Math.max(1, Math.floor(max));
+	}
+
+	get limit(): number {
+		return this.currentLimit;
+	}
+
+	get inFlight(): number {
+		return this.active;
+	}
+
+	/** Waits for a free slot, and for any pause Hyfin asked for, then takes the slot. */
+	async acquire(): Promise<void> {
+		while (this.active >= this.currentLimit) {
+			await new Promise<void>((resolve) => this.waiting.push(resolve));
+		}
+		this.active++;
+		const pause = this.pausedUntil - this.now();
+		if (pause > 0) await sleep(pause);
+	}
+
+	release(): void {
+		this.active--;
+		this.wake();
+	}
+
+	/** Hyfin answered 503 (or similar) with `active` requests in flight: stay under that. */
+	overloaded(): void {
+		this.currentLimit = Math.max(1, Math.min(this.currentLimit, this.active - 1));
+		this.successes = 0;
+	}
+
+	/** Hyfin answered 429: nothing new is sent until `waitMs` has passed. */
+	rateLimited(waitMs: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, this.now() + waitMs);
+		this.successes = 0;
+	}
+
+	/** An answer that was not a complaint about load. */
+	succeeded(): void {
+		if (this.currentLimit >= this.max) return;
+		if (++this.successes < this.currentLimit) return;
+		this.currentLimit++;
+		this.successes = 0;
+		this.wake();
+	}
+
+	private wake(): void {
+		let free = this.currentLimit - this.active;
+		while (free-- > 0 && this.waiting.length > 0) this.waiting.shift()?.();
+	}
+}
+
+/**
+ * Runs `work` for every item with at most `workers` items under way, returning the results in
+ * input order. Once `stop()` is true no new item is started; those not started stay undefined.
+ */
+export async function mapInOrder<T, R>(
+	items: readonly T[],
+	workers: number,
+	work: (item: T, index: number) => Promise<R>,
+	stop: () => boolean = () => false,
+): Promise<Array<R | undefined>> {
+	const results: Array<R | undefined> = new Array(items.length).fill(undefined);
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length && !stop()) {
+			const index = next++;
+			results[index] = await work(items[index], index);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, items.length)) }, worker));
+	return results;
+}
