@@ -11,7 +11,7 @@ import { failureError, itemLabel, settleFailure, settleRejection, type RejectedR
  * sending (concurrently, with retries) and turning answers into output items happen here, the
  * same way for every operation.
  */
-export type ItemPlan =
+export type ItemPlan = (
 	| { kind: 'output'; json: IDataObject }
 	| { kind: 'rejected'; rejection: Rejection }
 	| { kind: 'failed'; error: NodeOperationError }
@@ -24,7 +24,11 @@ export type ItemPlan =
 			succeeded: (body: IDataObject) => IDataObject;
 			/** The body, when the user asked to see what was sent. */
 			sent?: IDataObject;
-	  };
+	  }
+) & {
+	/** Added to the item's output, unless it fails (a failed item carries only its error). */
+	annotations?: IDataObject;
+};
 
 export interface ExecutionSettings {
 	accessToken: string | undefined;
@@ -72,7 +76,9 @@ export async function executePlans(
 		const answer = answers[itemIndex];
 		// Not sent because an earlier item stopped the run; that item's error is thrown first.
 		if (plan.kind === 'send' && answer === undefined) continue;
-		output.push(settle(context, plan, answer, itemIndex, settings));
+		const item = settle(context, plan, answer, itemIndex, settings);
+		if (plan.annotations && item.json.error === undefined) Object.assign(item.json, plan.annotations);
+		output.push(item);
 	}
 	return output;
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+import { formatPhone, isPlausiblePhone, type PhoneFormat } from './phone';
+
+export { countDigits, isPlausiblePhone } from './phone';
+
 /**
  * What Hyfin's Add/Update Customer endpoint accepts, and how values as spreadsheets and forms
  * give them are read. This schema is the single source of a customer record's shape: the request
@@ -39,6 +43,24 @@ function numberToText(value: number): string {
 	return String(value);
 }
 
+/**
+ * Ids and phone numbers as spreadsheets export them: `39772634.0` and `1.2222333444E+10` are the
+ * whole numbers 39772634 and 12222333444.
+ */
+function wholeNumberText(text: string): string {
+	if (/^\d+\.0+$/.test(text)) return text.replace(/\.0+$/, '');
+	if (/^\d+(\.\d+)?[eE]\+?\d+$/.test(text)) {
+		const value = Number(text);
+		if (Number.isSafeInteger(value)) return String(value);
+	}
+	return text;
+}
+
+const readNumberLike = (keepEmpty: boolean) => (value: unknown) => {
+	const text = readText(keepEmpty)(value);
+	return typeof text === 'string' ? wholeNumberText(text) : text;
+};
+
 /** Reads a text field; blank becomes `undefined` (left out) or `''` (sent empty). */
 const readText = (keepEmpty: boolean) => (value: unknown) => {
 	if (value === undefined) return undefined;
@@ -57,7 +79,8 @@ export function readExternalId(value: unknown): string | null {
 	return typeof text === 'string' ? text : null;
 }
 
-const TRUE_WORDS = new Set(['true', 'yes', '1', 'y', 'on']);
+// `x` and the check marks are how people tick a spreadsheet cell; `on` is what an HTML checkbox sends.
+const TRUE_WORDS = new Set(['true', 'yes', '1', 'y', 'on', 'x', '✓', '✔', 'checked']);
 const FALSE_WORDS = new Set(['false', 'no', '0', 'n', 'off']);
 
 /** Reads a boolean as sheets and forms give one: `TRUE`, `yes`, `1`, `0`, a real boolean. */
@@ -65,6 +88,8 @@ function readBoolean(value: unknown) {
 	if (value === null || value === undefined) return undefined;
 	if (typeof value === 'boolean') return value;
 	if (value === 1 || value === 0) return value === 1;
+	// A form's checkbox field gives the ticked options: one ticked is yes, none is no.
+	if (Array.isArray(value) && value.length <= 1) return value.length === 1;
 	if (typeof value !== 'string') return value;
 	const word = trimSpaces(value).toLowerCase();
 	if (word === '') return undefined;
@@ -73,8 +98,8 @@ function readBoolean(value: unknown) {
 	return value;
 }
 
-const textField = (keepEmpty: boolean, hint: string) =>
-	z.preprocess(readText(keepEmpty), z.string({ invalid_type_error: hint }).optional());
+const textField = (keepEmpty: boolean, hint: string, read = readText) =>
+	z.preprocess(read(keepEmpty), z.string({ invalid_type_error: hint }).optional());
 
 type WithRequired<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> };
 
@@ -86,13 +111,6 @@ const booleanField = (label: string) =>
 
 // A local part, an @, a domain with a dot; Hyfin's own rules are not documented.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PHONE_CHARACTERS = /^\+?[\d\s().\-/]+$/;
-
-export const countDigits = (value: string) => value.replace(/\D/g, '').length;
-
-/** Whether a value is plausibly a phone number: 7 to 15 digits, with the usual separators. */
-export const isPlausiblePhone = (value: string) =>
-	PHONE_CHARACTERS.test(value) && countDigits(value) >= 7 && countDigits(value) <= 15;
 
 const labelOf = (path: Array<string | number>) => {
 	const id = path[path.length - 1];
@@ -102,21 +120,26 @@ const labelOf = (path: Array<string | number>) => {
 export interface CustomerSchemaOptions {
 	/** Send blank optional text fields as `""` instead of leaving them out. */
 	sendEmptyFields?: boolean;
+	phoneFormat?: PhoneFormat;
+	/** For E.164: the country code of numbers given without one. */
+	defaultCountryCode?: string;
 }
 
 export function customerSchema(options: CustomerSchemaOptions = {}) {
 	const keepEmpty = options.sendEmptyFields === true;
+	const phoneFormat = options.phoneFormat ?? 'asGiven';
 	return z
 		.object({
 			// Required fields are checked below, with the other rules, so one pass reports every problem.
-			external_id: textField(false, 'External ID must be text or a number'),
+			external_id: textField(false, 'External ID must be text or a number', readNumberLike),
 			first_name: textField(false, 'First Name must be text or a number'),
 			last_name: textField(false, 'Last Name must be text or a number'),
 			account_name: textField(keepEmpty, 'Account Name must be text'),
-			mobile_phone: textField(keepEmpty, 'Mobile Phone must be text or a number').refine(
-				(phone) => !phone || isPlausiblePhone(phone),
-				'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, brackets and a leading + are fine)',
-			),
+			mobile_phone: textField(keepEmpty, 'Mobile Phone must be text or a number', readNumberLike)
+				.refine(
+					(phone) => !phone || isPlausiblePhone(phone),
+					'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, brackets and a leading + are fine)',
+				),
 			email: textField(keepEmpty, 'Email must be text').refine(
 				(email) => !email || EMAIL.test(email),
 				'Email must look like name@example.com',
@@ -149,6 +172,14 @@ export function customerSchema(options: CustomerSchemaOptions = {}) {
 					params: { missing: true },
 				});
 			}
+			const phone = customer.mobile_phone;
+			if (phone && phoneFormat === 'e164' && !/^\+\d{8,15}$/.test(formatPhone(phone, 'e164', options.defaultCountryCode))) {
+				ctx.addIssue({
+					code: z.ZodIssueCode.custom,
+					path: ['mobile_phone'],
+					message: 'Mobile Phone does not make an E.164 number with the default country code in front: give it with its + country code',
+				});
+			}
 			const notify = customer.notification_options;
 			if (notify?.notify_phone === true && !customer.mobile_phone) {
 				ctx.addIssue({
@@ -167,7 +198,10 @@ export function customerSchema(options: CustomerSchemaOptions = {}) {
 				});
 			}
 		})
-		.transform((customer) => customer as WithRequired<typeof customer, (typeof requiredFieldIds)[number]>);
+		.transform((customer) => {
+			if (customer.mobile_phone) customer.mobile_phone = formatPhone(customer.mobile_phone, phoneFormat, options.defaultCountryCode);
+			return customer as WithRequired<typeof customer, (typeof requiredFieldIds)[number]>;
+		});
 }
 
 /** The body of an Add/Update Customer request. */

@@ -8,6 +8,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { parseCustomer, readExternalId } from '../../schemas/customer';
+import type { PhoneFormat } from '../../schemas/phone';
 import { CREDENTIAL_NAME, DEFAULT_TIMEOUT_MS } from '../../transport';
 import { readConnection, siteUrl, type ConnectionResult } from '../../transport/connection';
 import { DEFAULT_MAX_CONCURRENT } from '../../transport/pool';
@@ -51,6 +52,14 @@ export const properties: INodeProperties[] = [
 		displayOptions: showFor,
 		options: [
 			{
+				displayName: 'Default Country Code',
+				name: 'defaultCountryCode',
+				type: 'string',
+				default: '1',
+				placeholder: '44',
+				description: 'With Phone Format E.164: the country calling code of numbers given without one (1 for the US and Canada)',
+			},
+			{
 				displayName: 'Dry Run',
 				name: 'dryRun',
 				type: 'boolean',
@@ -83,6 +92,18 @@ export const properties: INodeProperties[] = [
 					'How many times to try one request again when Hyfin is busy or unreachable (429, 5xx, a dropped connection, a timeout). Only that item is retried; rejected records never are.',
 			},
 			{
+				displayName: 'Phone Format',
+				name: 'phoneFormat',
+				type: 'options',
+				default: 'asGiven',
+				description: 'How to send Mobile Phone',
+				options: [
+					{ name: 'As Given', value: 'asGiven', description: 'Send the number as it came, e.g. (111) 222-3333' },
+					{ name: 'Digits Only', value: 'digitsOnly', description: "Only the digits, as Hyfin's own Get Customer returns them, e.g. 1112223333" },
+					{ name: 'E.164', value: 'e164', description: 'International format with the Default Country Code, e.g. +11112223333' },
+				],
+			},
+			{
 				displayName: 'Rejected Records',
 				name: 'rejectedRecords',
 				type: 'options',
@@ -100,6 +121,13 @@ export const properties: INodeProperties[] = [
 						description: "Fail the item, as the node's On Error setting says",
 					},
 				],
+			},
+			{
+				displayName: 'Report Unmapped Columns',
+				name: 'reportUnmappedColumns',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add, with Map Automatically, the input columns that no field used to each output item, as unmapped_columns',
 			},
 			{
 				displayName: 'Request Timeout (Seconds)',
@@ -124,11 +152,14 @@ export const properties: INodeProperties[] = [
 export const description = properties;
 
 interface AddUpdateOptions {
+	defaultCountryCode?: string;
 	dryRun?: boolean;
 	includeSentFields?: boolean;
 	maxConcurrent?: number;
 	maxRetries?: number;
+	phoneFormat?: PhoneFormat;
 	rejectedRecords?: RejectedRecords;
+	reportUnmappedColumns?: boolean;
 	sendEmptyFields?: boolean;
 	timeoutSeconds?: number;
 }
@@ -161,20 +192,45 @@ function planItem(
 	const options = context.getNodeParameter('options', itemIndex, {}) as AddUpdateOptions;
 	// Read whole: n8n's own per-field type check would throw before ours could name the item.
 	const columns = context.getNodeParameter('columns', itemIndex) as ResourceMapperValue;
-	const raw = columns.mappingMode === 'autoMapInputData' ? fromInputItem(item.json) : fromMappedFields(columns.value);
+	const auto = columns.mappingMode === 'autoMapInputData' ? fromInputItem(item.json) : undefined;
+	const raw = auto ? auto.raw : fromMappedFields(columns.value);
+	const annotations = auto && options.reportUnmappedColumns ? { unmapped_columns: auto.unmapped } : undefined;
 
-	const parsed = parseCustomer(raw, { sendEmptyFields: options.sendEmptyFields });
-	if (!parsed.ok) {
-		return { kind: 'rejected', rejection: { source: 'validation', ...parsed, externalId: readExternalId(raw.external_id) } };
+	const parsed = parseCustomer(raw, {
+		sendEmptyFields: options.sendEmptyFields,
+		phoneFormat: options.phoneFormat,
+		defaultCountryCode: options.defaultCountryCode,
+	});
+	const conflicts = auto?.conflicts ?? [];
+	if (!parsed.ok || conflicts.length > 0) {
+		const errors = conflicts.map(({ field }) => `ambiguous ${field}`);
+		const hints = conflicts.map(
+			({ field, columns }) =>
+				`Columns ${columns.map((column) => `"${column}"`).join(' and ')} ${columns.length === 2 ? 'both' : 'all'} mean ${field}: rename or remove all but one, or map the fields by hand`,
+		);
+		if (!parsed.ok) {
+			// A field two columns claim was left out, so the schema may call it missing: say why instead.
+			const claimed = new Set(conflicts.map(({ field }) => `missing ${field}`));
+			parsed.errors.forEach((error, index) => {
+				if (claimed.has(error)) return;
+				errors.push(error);
+				hints.push(parsed.hints[index]);
+			});
+		}
+		const rejection = { source: 'validation' as const, errors, hints, externalId: readExternalId(raw.external_id) };
+		return { kind: 'rejected', rejection, annotations };
 	}
 	const customer = parsed.customer;
 	const externalId = customer.external_id;
-	if (!connection.ok) return { kind: 'failed', error: new NodeOperationError(context.getNode(), connection.message, { itemIndex }) };
+	if (!connection.ok) {
+		return { kind: 'failed', error: new NodeOperationError(context.getNode(), connection.message, { itemIndex }) };
+	}
 
 	const url = siteUrl(connection.connection, ENDPOINT);
 	const body = customer as unknown as IDataObject;
 	if (options.dryRun) {
-		return { kind: 'output', json: { success: true, dryRun: true, external_id: externalId, request: { method: 'POST', url, body } } };
+		const json = { success: true, dryRun: true, external_id: externalId, request: { method: 'POST', url, body } };
+		return { kind: 'output', json, annotations };
 	}
 	return {
 		kind: 'send',
@@ -183,5 +239,6 @@ function planItem(
 		externalId,
 		succeeded: (answer) => ({ success: true, action: answer.action, _id: answer._id, external_id: externalId }),
 		sent: options.includeSentFields ? body : undefined,
+		annotations,
 	};
 }
