@@ -13,7 +13,7 @@ const accepted = (customer: Record<string, unknown>) => ({ ok: true, customer })
 const rejected = (errors: string[], hints: string[]) => ({ ok: false, errors, hints });
 
 const BOOLEAN_HINT = 'must be true or false (yes/no and 1/0 work too)';
-const PHONE_HINT = 'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, brackets and a leading + are fine)';
+const PHONE_HINT = 'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, slashes, brackets and a leading + are fine)';
 const EMAIL_HINT = 'Email must look like name@example.com';
 const NOTIFY_PHONE_HINT =
 	'Notify by Text is on, so Mobile Phone is required: map a phone number or turn Notify by Text off';

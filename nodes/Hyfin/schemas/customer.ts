@@ -138,7 +138,7 @@ export function customerSchema(options: CustomerSchemaOptions = {}) {
 			mobile_phone: textField(keepEmpty, 'Mobile Phone must be text or a number', readNumberLike)
 				.refine(
 					(phone) => !phone || isPlausiblePhone(phone),
-					'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, brackets and a leading + are fine)',
+					'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, slashes, brackets and a leading + are fine)',
 				),
 			email: textField(keepEmpty, 'Email must be text').refine(
 				(email) => !email || EMAIL.test(email),
