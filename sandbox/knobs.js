@@ -6,7 +6,7 @@
  */
 
 /** @typedef {import('./server').SandboxKnobs} Knobs */
-/** @typedef {'ms' | 'rate' | 'count' | 'probability' | 'status' | 'seed'} KnobKind */
+/** @typedef {'ms' | 'rate' | 'count' | 'probability' | 'status' | 'seed' | 'externalIds'} KnobKind */
 /** @typedef {{ name: keyof Knobs, flag: string, kind: KnobKind, help: string }} KnobSpec */
 
 /** @type {KnobSpec[]} */
@@ -23,6 +23,12 @@ const KNOB_SPECS = [
 	{ name: 'faultTruncated', flag: 'fault-truncated', kind: 'probability', help: 'share STORED, then answered with the body cut in half' },
 	{ name: 'rejectionStatus', flag: 'rejection-status', kind: 'status', help: 'HTTP status of validation rejections: 200 or 4xx' },
 	{ name: 'seed', flag: 'seed', kind: 'seed', help: 'seed of the random draws (jitter, faults) so runs repeat' },
+	{
+		name: 'failExternalIds',
+		flag: 'fail-external-ids',
+		kind: 'externalIds',
+		help: 'comma-separated external_ids whose requests are always answered 502 (HTML), nothing stored',
+	},
 ];
 
 /** Fault knobs in the order one random draw is mapped onto them (see traffic.js). */
@@ -37,6 +43,9 @@ const FAULT_NAMES = /** @type {const} */ ([
 
 /** Keeps a typo'd latency from parking a test for hours. */
 const MAX_DELAY_MS = 600_000;
+
+/** failExternalIds is a short list of chosen records, not a data set. */
+const MAX_FAIL_EXTERNAL_IDS = 1000;
 
 /**
  * @param {number} [seed] the seed to start from; a random one when absent, shown by GET knobs so
@@ -57,6 +66,7 @@ function defaultKnobs(seed) {
 		faultTruncated: 0,
 		rejectionStatus: 200,
 		seed: seed ?? Math.floor(Math.random() * 2 ** 32),
+		failExternalIds: [],
 	};
 }
 
@@ -66,6 +76,13 @@ function defaultKnobs(seed) {
  * @returns {string | null} what is wrong with the value, or null
  */
 function knobProblem(spec, value) {
+	if (spec.kind === 'externalIds') {
+		const ok =
+			Array.isArray(value) &&
+			value.length <= MAX_FAIL_EXTERNAL_IDS &&
+			value.every((id) => typeof id === 'string' && id !== '');
+		return ok ? null : `${spec.name} must be a list of at most ${MAX_FAIL_EXTERNAL_IDS} non-empty strings`;
+	}
 	if (typeof value !== 'number' || !Number.isFinite(value)) return `${spec.name} must be a number`;
 	switch (spec.kind) {
 		case 'ms':
@@ -107,7 +124,9 @@ function mergeKnobs(current, patch) {
 		}
 		const problem = knobProblem(spec, value);
 		if (problem) errors.push(problem);
-		else next[spec.name] = /** @type {number} */ (value);
+		// A copy, so that the caller changing its array later does not change the knobs.
+		else if (spec.kind === 'externalIds') next.failExternalIds = [.../** @type {string[]} */ (value)];
+		else next[/** @type {Exclude<keyof Knobs, 'failExternalIds'>} */ (spec.name)] = /** @type {number} */ (value);
 	}
 	const faultSum = FAULT_NAMES.reduce((sum, name) => sum + next[name], 0);
 	// One draw picks at most one fault, so the rates are shares of a single whole.
@@ -129,6 +148,10 @@ function knobsFromFlags(byFlag) {
 	for (const spec of KNOB_SPECS) {
 		const raw = byFlag[spec.flag];
 		if (raw === undefined) continue;
+		if (spec.kind === 'externalIds') {
+			patch[spec.name] = raw.split(',').map((id) => id.trim()).filter((id) => id !== '');
+			continue;
+		}
 		const value = raw.trim() === '' ? NaN : Number(raw);
 		if (Number.isNaN(value)) errors.push(`--${spec.flag} must be a number, got "${raw}"`);
 		else patch[spec.name] = value;

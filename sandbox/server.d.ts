@@ -15,6 +15,11 @@ export interface SandboxKnobs {
 	faultTruncated: number;
 	rejectionStatus: number;
 	seed: number;
+	/**
+	 * Requests about these external_ids (an addUpdate body's, or GET's path) are always answered
+	 * 502 with an HTML proxy page and never stored: specific items fail, deterministically.
+	 */
+	failExternalIds: string[];
 }
 
 export interface SandboxOptions {

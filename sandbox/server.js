@@ -51,6 +51,27 @@ function sendTruncated(res, reply) {
 }
 
 /**
+ * Whether a request is about one of the failExternalIds: the external_id of an addUpdate body,
+ * or of GET customer's path. A body that is not a JSON object names none.
+ * @param {{ externalId: string } | null} route
+ * @param {string | null} body
+ * @param {string[]} ids
+ */
+function namesFailingId(route, body, ids) {
+	if (ids.length === 0 || !route) return false;
+	if (route.externalId !== '') return ids.includes(route.externalId);
+	if (body === null) return false;
+	let parsed;
+	try {
+		parsed = JSON.parse(body);
+	} catch {
+		return false;
+	}
+	const externalId = typeof parsed === 'object' && parsed !== null ? parsed.external_id : undefined;
+	return typeof externalId === 'string' && ids.includes(externalId);
+}
+
+/**
  * @param {SandboxOptions} [options]
  * @returns {Promise<Sandbox>}
  */
@@ -129,6 +150,12 @@ async function startSandbox(options = {}) {
 		if (closed) {
 			req.socket.destroy();
 			return;
+		}
+		// Chosen records fail every time, whatever was drawn (the draw is still made, so the seeded
+		// sequence of the other requests does not shift). Counted by status, not as a random fault.
+		if (namesFailingId(route, body, knobs.failExternalIds)) {
+			count(502);
+			return sendHtml(res, 502, badGatewayPage());
 		}
 		if (fault) stats.fault(fault);
 		switch (fault) {

@@ -27,6 +27,7 @@ export const CALM: SandboxKnobs = {
 	faultTruncated: 0,
 	rejectionStatus: 200,
 	seed: 1,
+	failExternalIds: [],
 };
 
 /** What /__sandbox/stats says when no fault was injected. */
