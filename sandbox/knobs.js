@@ -17,6 +17,7 @@ const KNOB_SPECS = [
 	{ name: 'maxInFlight', flag: 'max-in-flight', kind: 'count', help: 'requests processed at once before 503 + Retry-After: 1 (0 = off)' },
 	{ name: 'fault500', flag: 'fault-500', kind: 'probability', help: 'share of requests answered 500 (JSON), nothing stored' },
 	{ name: 'fault502Html', flag: 'fault-502-html', kind: 'probability', help: 'share answered 502 with an HTML proxy page, nothing stored' },
+	{ name: 'fault429', flag: 'fault-429', kind: 'probability', help: 'share answered 429 + Retry-After: 1 regardless of the rate, nothing stored' },
 	{ name: 'fault503', flag: 'fault-503', kind: 'probability', help: 'share answered 503 + Retry-After: 1, nothing stored' },
 	{ name: 'faultReset', flag: 'fault-reset', kind: 'probability', help: 'share whose connection is destroyed unanswered, nothing stored' },
 	{ name: 'faultHang', flag: 'fault-hang', kind: 'probability', help: 'share never answered (socket kept open), nothing stored' },
@@ -33,6 +34,7 @@ const KNOB_SPECS = [
 
 /** Fault knobs in the order one random draw is mapped onto them (see traffic.js). */
 const FAULT_NAMES = /** @type {const} */ ([
+	'fault429',
 	'fault500',
 	'fault502Html',
 	'fault503',
@@ -58,6 +60,7 @@ function defaultKnobs(seed) {
 		jitterMs: 0,
 		rateLimitPerSec: 0,
 		maxInFlight: 0,
+		fault429: 0,
 		fault500: 0,
 		fault502Html: 0,
 		fault503: 0,

@@ -9,6 +9,7 @@ export interface SandboxKnobs {
 	maxInFlight: number;
 	fault500: number;
 	fault502Html: number;
+	fault429: number;
 	fault503: number;
 	faultReset: number;
 	faultHang: number;

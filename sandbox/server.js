@@ -165,6 +165,9 @@ async function startSandbox(options = {}) {
 			case 'fault502Html':
 				count(502);
 				return sendHtml(res, 502, badGatewayPage());
+			case 'fault429':
+				count(429);
+				return sendErrors(res, 429, ['rate limit exceeded'], { 'retry-after': '1' });
 			case 'fault503':
 				count(503);
 				return sendErrors(res, 503, ['service unavailable'], { 'retry-after': '1' });

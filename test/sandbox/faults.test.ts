@@ -31,6 +31,16 @@ describe('faults decided before processing store nothing', () => {
 		expect(sandbox.store.count()).toBe(0);
 	});
 
+	test('fault429 answers 429 with Retry-After: 1 whatever the rate, storing nothing', async () => {
+		sandbox.setKnobs({ fault429: 1 });
+		const answer = await addUpdate(sandbox, JOHN);
+		expect(answer.status).toBe(429);
+		expect(answer.headers.get('retry-after')).toBe('1');
+		expect(answer.json).toEqual({ success: false, errors: ['rate limit exceeded'] });
+		expect(sandbox.store.count()).toBe(0);
+		expect(sandbox.stats().faults.fault429).toBe(1);
+	});
+
 	test('fault503 answers 503 with Retry-After: 1', async () => {
 		sandbox.setKnobs({ fault503: 1 });
 		const answer = await addUpdate(sandbox, JOHN);
