@@ -54,10 +54,31 @@ export interface ExecuteResult {
 	durationMs: number;
 }
 
-interface N8nHome {
+export interface N8nHome {
 	home: string;
 	packageName: string;
 	packageVersion: string;
+}
+
+/** What runN8nCommand resolves with. */
+export interface CommandResult {
+	code: number | null;
+	signal: string | null;
+	stdout: string;
+	stderr: string;
+	durationMs: number;
+	timedOut: boolean;
+}
+
+/** A running `n8n start` (startN8n). */
+export interface N8nServer {
+	url: string;
+	port: number;
+	readyMs: number;
+	/** n8n's last log lines. */
+	logs(): string;
+	/** Ends n8n's whole process group and waits for it. */
+	stop(): Promise<{ code: number | null; signal: string | null } | null>;
 }
 
 interface Credential {
@@ -75,9 +96,25 @@ interface N8nLib {
 	removeN8nHome(home: N8nHome | string): Promise<void>;
 	importCredentials(bin: string, home: N8nHome | string, creds: Credential[]): Promise<unknown>;
 	importWorkflow(bin: string, home: N8nHome | string, workflows: Workflow[]): Promise<string[]>;
-	executeWorkflow(bin: string, home: N8nHome | string, id: string, options?: { timeoutMs?: number }): Promise<ExecuteResult>;
+	executeWorkflow(
+		bin: string,
+		home: N8nHome | string,
+		id: string,
+		options?: { timeoutMs?: number; env?: Record<string, string> },
+	): Promise<ExecuteResult>;
 	outputOf(run: RunDocument | null, nodeName: string, outputIndex?: number): Array<Record<string, unknown>>;
 	errorOf(run: RunDocument | null): RunError | null;
+	/** `node bin ...args` in its own process group; never rejects on a non-zero exit. */
+	runN8nCommand(bin: string, args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandResult>;
+	/** The environment n8n commands on `home` run with, plus `extra`. */
+	n8nEnv(home: N8nHome | string, extra?: Record<string, string | undefined>): NodeJS.ProcessEnv;
+	freePort(): Promise<number>;
+	/** `n8n start` on 127.0.0.1 (a free port unless given); resolves once the editor is ready. */
+	startN8n(
+		bin: string,
+		home: N8nHome | string,
+		options?: { port?: number; env?: Record<string, string>; timeoutMs?: number; onLog?: (line: string, stream: string) => void },
+	): Promise<N8nServer>;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
