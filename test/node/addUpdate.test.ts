@@ -242,6 +242,18 @@ describe('options', () => {
 		]);
 	});
 
+	it('resolves an option given as an expression for each item', async () => {
+		interceptAddUpdate(2, added);
+		const result = await runAddUpdate({ columns: autoColumns, options: { includeSentFields: '={{ $json.show }}' } }, [
+			{ external_id: 'o1', first_name: 'A', last_name: 'B', show: true },
+			{ external_id: 'o2', first_name: 'C', last_name: 'D', show: false },
+		]);
+		expect(jsonOf(result.outputs[0])).toEqual([
+			{ success: true, action: 'added', _id: idFor('o1'), external_id: 'o1', sent: { external_id: 'o1', first_name: 'A', last_name: 'B' } },
+			{ success: true, action: 'added', _id: idFor('o2'), external_id: 'o2' },
+		]);
+	});
+
 	it('Send Empty Fields sends blank optional fields as empty strings, as Hyfin\'s sample does', async () => {
 		const seen = interceptAddUpdate(2, added);
 		await runAddUpdate({ columns: autoColumns, options: { sendEmptyFields: true } }, [

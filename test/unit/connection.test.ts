@@ -11,8 +11,9 @@ const notAWebAddress = (value: string) =>
 const wrongScheme = (scheme: string) =>
 	`The Hyfin API credential's Base URL must start with https:// (or http://), not ${scheme}//`;
 
-const connect = (baseUrl: unknown, siteId: unknown = 'site-1') =>
-	readConnection({ baseUrl, siteId, accessToken: 'secret' } as ICredentialDataDecryptedObject);
+const credential = (baseUrl: unknown, siteId: unknown = 'site-1') =>
+	({ baseUrl, siteId, accessToken: 'secret' }) as ICredentialDataDecryptedObject;
+const connect = (baseUrl: unknown, siteId: unknown = 'site-1') => readConnection(credential(baseUrl, siteId));
 
 describe('readConnection: a valid credential', () => {
 	it.each<[string, string, string, string]>([
@@ -29,14 +30,19 @@ describe('readConnection: a valid credential', () => {
 	])('reads %s', (_, baseUrl, expectedBaseUrl, origin) => {
 		expect(connect(baseUrl)).toStrictEqual({
 			ok: true,
-			connection: { baseUrl: expectedBaseUrl, origin, siteId: 'site-1' },
+			connection: { baseUrl: expectedBaseUrl, origin, siteId: 'site-1', credentials: credential(baseUrl) },
 		});
 	});
 
 	it('keeps user and password out of the origin', () => {
 		expect(connect('https://user:pw@h.example/p')).toStrictEqual({
 			ok: true,
-			connection: { baseUrl: 'https://h.example/p', origin: 'https://h.example', siteId: 'site-1' },
+			connection: {
+				baseUrl: 'https://h.example/p',
+				origin: 'https://h.example',
+				siteId: 'site-1',
+				credentials: credential('https://user:pw@h.example/p'),
+			},
 		});
 	});
 
@@ -47,7 +53,12 @@ describe('readConnection: a valid credential', () => {
 	])('%s', (_, siteId, expected) => {
 		expect(connect('https://h.example', siteId)).toStrictEqual({
 			ok: true,
-			connection: { baseUrl: 'https://h.example', origin: 'https://h.example', siteId: expected },
+			connection: {
+				baseUrl: 'https://h.example',
+				origin: 'https://h.example',
+				siteId: expected,
+				credentials: credential('https://h.example', siteId),
+			},
 		});
 	});
 });
@@ -106,6 +117,7 @@ describe('siteUrl', () => {
 		baseUrl,
 		origin: 'https://h.example',
 		siteId,
+		credentials: credential(baseUrl, siteId),
 	});
 
 	it('builds {base_url}/api/v3/site/{site_id}/{path}', () => {

@@ -38,29 +38,29 @@ export interface ExecutionSettings {
 }
 
 /**
- * Sends the planned requests, at most `maxConcurrent` at once (fewer while Hyfin pushes back),
- * and returns exactly one output item per plan, in input order, paired with its input item.
- * With On Error = Stop, nothing new is sent once an item has failed, and the first failure in
- * input order is thrown.
+ * Plans each item (`planItem`, in input order) and sends what it planned, at most
+ * `maxConcurrent` requests at once (fewer while Hyfin pushes back); an item is planned just
+ * before it is sent, so reading thousands of items overlaps with the requests already under way.
+ * Returns exactly one output item per input item, in input order, paired with it. With On Error =
+ * Stop, nothing new is planned or sent once an item has failed, and the first failure in input
+ * order is thrown.
  */
 export async function executePlans(
 	context: IExecuteFunctions,
-	plans: ItemPlan[],
+	itemCount: number,
+	planItem: (itemIndex: number) => ItemPlan,
 	settings: ExecutionSettings,
 ): Promise<INodeExecutionData[]> {
 	const stopOnFailure = !context.continueOnFail();
-	const failsItem = (plan: ItemPlan) =>
-		plan.kind === 'failed' || (plan.kind === 'rejected' && settings.rejectedRecords === 'error');
-	// With On Error = Stop, an item that will fail before sending stops the items after it.
-	const firstPlannedFailure = stopOnFailure ? plans.findIndex(failsItem) : -1;
-	const toSend = firstPlannedFailure === -1 ? plans : plans.slice(0, firstPlannedFailure);
-
 	const concurrency = new AdaptiveConcurrency(settings.maxConcurrent);
+	const plans: Array<ItemPlan | undefined> = new Array(itemCount).fill(undefined);
 	let failed = false;
 	const answers = await mapInOrder(
-		toSend,
+		plans,
 		settings.maxConcurrent,
-		async (plan) => {
+		async (_, itemIndex) => {
+			const plan = (plans[itemIndex] = planItem(itemIndex));
+			if (plan.kind === 'failed' || (plan.kind === 'rejected' && settings.rejectedRecords === 'error')) failed = true;
 			if (plan.kind !== 'send') return undefined;
 			const result = await sendWithRetries(context, plan.connection, plan.request, settings.retry, concurrency);
 			const { answer } = result;
@@ -71,12 +71,11 @@ export async function executePlans(
 	);
 
 	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < plans.length; itemIndex++) {
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		const plan = plans[itemIndex];
-		const answer = answers[itemIndex];
-		// Not sent because an earlier item stopped the run; that item's error is thrown first.
-		if (plan.kind === 'send' && answer === undefined) continue;
-		const item = settle(context, plan, answer, itemIndex, settings);
+		// Not reached, or not answered, because an earlier item stopped the run: that item's error is thrown first.
+		if (plan === undefined || (plan.kind === 'send' && answers[itemIndex] === undefined)) continue;
+		const item = settle(context, plan, answers[itemIndex], itemIndex, settings);
 		if (plan.annotations && item.json.error === undefined) Object.assign(item.json, plan.annotations);
 		output.push(item);
 	}

@@ -218,8 +218,22 @@ export type CustomerParseResult =
 	  };
 
 /** Validates and coerces one record in Hyfin's request shape (notification flags nested). */
+/** Schemas by their options: building one costs more than using it, and a run uses one or two. */
+const schemas = new Map<string, ReturnType<typeof customerSchema>>();
+
+function schemaFor(options: CustomerSchemaOptions) {
+	const key = JSON.stringify([options.sendEmptyFields === true, options.phoneFormat ?? 'asGiven', options.defaultCountryCode ?? '']);
+	let schema = schemas.get(key);
+	if (!schema) {
+		if (schemas.size >= 32) schemas.clear();
+		schema = customerSchema(options);
+		schemas.set(key, schema);
+	}
+	return schema;
+}
+
 export function parseCustomer(raw: Record<string, unknown>, options: CustomerSchemaOptions = {}): CustomerParseResult {
-	const schema = customerSchema(options);
+	const schema = schemaFor(options);
 	const errors: string[] = [];
 	const hints: string[] = [];
 	const reported = new Set<string>();

@@ -7,6 +7,8 @@ export interface HyfinConnection {
 	/** Scheme, host and port: the only place the access token may go. */
 	origin: string;
 	siteId: string;
+	/** The credential as read once per execution, so n8n signs each request without reading it again. */
+	credentials: ICredentialDataDecryptedObject;
 }
 
 export type ConnectionResult = { ok: true; connection: HyfinConnection } | { ok: false; message: string };
@@ -34,7 +36,7 @@ export function readConnection(credentials: ICredentialDataDecryptedObject): Con
 		return { ok: false, message: 'The Hyfin API credential has no Site ID: use the site ID Hyfin gave you when the site was created' };
 	}
 	const path = url.pathname.replace(/\/+$/, '');
-	return { ok: true, connection: { baseUrl: `${url.origin}${path}`, origin: url.origin, siteId } };
+	return { ok: true, connection: { baseUrl: `${url.origin}${path}`, origin: url.origin, siteId, credentials } };
 }
 
 /** `{base_url}/api/v3/site/{site_id}/...`, the site ID path-encoded. */

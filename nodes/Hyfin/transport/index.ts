@@ -41,6 +41,9 @@ export async function hyfinRequest(
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 			timeout: timeoutMs,
+		}, {
+			// n8n would otherwise read and decrypt the credential from its database for every request.
+			credentialsDecrypted: { id: '', name: CREDENTIAL_NAME, type: CREDENTIAL_NAME, data: connection.credentials },
 		})) as RawResponse;
 	} catch (error) {
 		return { kind: 'failure', failure: readNetworkError(error, connection.origin, timeoutMs) };

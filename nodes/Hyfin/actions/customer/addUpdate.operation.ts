@@ -14,6 +14,7 @@ import { readConnection, siteUrl, type ConnectionResult } from '../../transport/
 import { DEFAULT_MAX_CONCURRENT } from '../../transport/pool';
 import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY } from '../../transport/retry';
 import { executePlans, type ItemPlan } from '../execution';
+import { parameterPerItem } from '../parameters';
 import type { RejectedRecords } from '../results';
 import { fromInputItem, fromMappedFields } from './mapping';
 
@@ -170,10 +171,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	const credentials = await this.getCredentials(CREDENTIAL_NAME);
 	const connection = readConnection(credentials);
+	const optionsOf = parameterPerItem<AddUpdateOptions>(this, 'options', {});
+	// Read whole: n8n's own per-field type check would throw before ours could name the item.
+	const columnsOf = parameterPerItem<ResourceMapperValue>(this, 'columns');
 	// How requests are sent is one choice for the whole run, read from the first item.
-	const runOptions = this.getNodeParameter('options', 0, {}) as AddUpdateOptions;
-	const plans = items.map((item, itemIndex) => planItem(this, item, itemIndex, connection));
-	const output = await executePlans(this, plans, {
+	const runOptions = optionsOf(0);
+	const plan = (itemIndex: number) =>
+		planItem(this, items[itemIndex], itemIndex, connection, optionsOf(itemIndex), columnsOf(itemIndex));
+	const output = await executePlans(this, items.length, plan, {
 		accessToken: typeof credentials.accessToken === 'string' ? credentials.accessToken : undefined,
 		rejectedRecords: runOptions.rejectedRecords ?? 'outputItems',
 		maxConcurrent: runOptions.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
@@ -188,10 +193,9 @@ function planItem(
 	item: INodeExecutionData,
 	itemIndex: number,
 	connection: ConnectionResult,
+	options: AddUpdateOptions,
+	columns: ResourceMapperValue,
 ): ItemPlan {
-	const options = context.getNodeParameter('options', itemIndex, {}) as AddUpdateOptions;
-	// Read whole: n8n's own per-field type check would throw before ours could name the item.
-	const columns = context.getNodeParameter('columns', itemIndex) as ResourceMapperValue;
 	const auto = columns.mappingMode === 'autoMapInputData' ? fromInputItem(item.json) : undefined;
 	const raw = auto ? auto.raw : fromMappedFields(columns.value);
 	const annotations = auto && options.reportUnmappedColumns ? { unmapped_columns: auto.unmapped } : undefined;
