@@ -65,6 +65,23 @@ describe('adaptive concurrency', () => {
 		expect(pool.inFlight).toBe(3);
 	});
 
+	it('does not hold other requests back for a lone 429 among successes', async () => {
+		jest.useFakeTimers({ now: 1_000_000 });
+		try {
+			const pool = new AdaptiveConcurrency(5);
+			pool.rateLimited(1000);
+			pool.succeeded();
+			pool.rateLimited(1000);
+			let started = false;
+			const next = pool.acquire().then(() => (started = true));
+			await jest.advanceTimersByTimeAsync(0);
+			await next;
+			expect(started).toBe(true);
+		} finally {
+			jest.useRealTimers();
+		}
+	});
+
 	it('drops to just under what was in flight when Hyfin is overloaded', async () => {
 		const pool = new AdaptiveConcurrency(50);
 		await take(pool, 21);
@@ -96,10 +113,11 @@ describe('adaptive concurrency', () => {
 		expect(pool.limit).toBe(6);
 	});
 
-	it('after a 429, holds every new request for the time asked', async () => {
+	it('after two 429s in a row, holds every new request for the time asked', async () => {
 		jest.useFakeTimers({ now: 1_000_000 });
 		try {
 			const pool = new AdaptiveConcurrency(5);
+			pool.rateLimited(1000);
 			pool.rateLimited(1000);
 			let started = false;
 			const next = pool.acquire().then(() => (started = true));

@@ -5,8 +5,9 @@ export const DEFAULT_MAX_CONCURRENT = 10;
 /**
  * How many requests to Hyfin may be in flight at once, learnt from its answers. It starts at the
  * configured maximum; when Hyfin says it is overloaded (503) the limit drops to just under what
- * was in flight then, and when it limits the rate (429) every new request waits as long as it
- * asked. Each run of successes as long as the limit raises it by one, back up to the maximum.
+ * was in flight then, and when it limits the rate (429 twice in a row) every new request waits as
+ * long as it asked. Each run of successes as long as the limit raises it by one, back up to the
+ * maximum.
  * One instance lives for one execution: the node keeps no state between executions.
  */
 export class AdaptiveConcurrency {
@@ -17,6 +18,8 @@ export class AdaptiveConcurrency {
 	private successes = 0;
 
 	private pausedUntil = 0;
+
+	private rateLimitedInARow = 0;
 
 	private readonly waiting: Array<() => void> = [];
 
@@ -56,14 +59,18 @@ export class AdaptiveConcurrency {
 		this.successes = 0;
 	}
 
-	/** Hyfin answered 429: nothing new is sent until `waitMs` has passed. */
+	/**
+	 * Hyfin answered 429. A second one in a row means the rate is over the limit: nothing new is
+	 * sent until `waitMs` has passed. A lone 429 among successes pauses only its own request.
+	 */
 	rateLimited(waitMs: number): void {
-		this.pausedUntil = Math.max(this.pausedUntil, this.now() + waitMs);
+		if (++this.rateLimitedInARow >= 2) this.pausedUntil = Math.max(this.pausedUntil, this.now() + waitMs);
 		this.successes = 0;
 	}
 
 	/** An answer that was not a complaint about load. */
 	succeeded(): void {
+		this.rateLimitedInARow = 0;
 		if (this.currentLimit >= this.max) return;
 		if (++this.successes < this.currentLimit) return;
 		this.currentLimit++;
