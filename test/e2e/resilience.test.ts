@@ -17,6 +17,7 @@ const WF = {
 	rateLimited: 'e2eResRateLimit1',
 	latency: 'e2eResLatency200',
 	errorOutput: 'e2eResErrOutput1',
+	faults: 'e2eResFaults300',
 };
 
 const customer = (externalId: string, i: number) => ({
@@ -42,6 +43,9 @@ const WITH_FAILURES = [
 	customer('e2e-err-6', 6),
 ];
 const FAILING_IDS = ['e2e-err-2', 'e2e-err-5'];
+const FAULTY = Array.from({ length: 300 }, (_, i) => customer(`e2e-fault-${String(i).padStart(3, '0')}`, i));
+/** The benchmark's fault profile (d): 10% 429, 5% 5xx, 2% connection resets, 1% cut-off JSON. */
+const FAULT_KNOBS = { seed: 7, fault429: 0.1, fault500: 0.02, fault502Html: 0.015, fault503: 0.015, faultReset: 0.02, faultTruncated: 0.01 };
 
 const e2e = useE2E(() => [
 	hyfinWorkflow({
@@ -60,6 +64,7 @@ const e2e = useE2E(() => [
 		onError: 'continueErrorOutput',
 		options: { maxRetries: 1 },
 	}),
+	hyfinWorkflow({ id: WF.faults, name: 'E2E: 300 items through faults', items: FAULTY }),
 ]);
 
 beforeEach(() => e2e.resetSandbox());
@@ -187,4 +192,26 @@ test('On Error = Continue (using error output): exactly the failed items go to t
 	expect(sandbox.store.list().map((c) => c.external_id).sort()).toEqual(['e2e-err-1', 'e2e-err-3', 'e2e-err-6']);
 	// Each failing record was tried twice (Max Retries 1); the others once; the rejected one never.
 	expect(sandbox.stats().requests).toEqual({ [ROUTE]: { '200': 3, '502': 4 } });
+});
+
+test('300 items through 429s, 5xx, resets and cut-off answers: every one lands, none twice, with default settings', async () => {
+	const { sandbox } = e2e;
+	e2e.resetSandbox(FAULT_KNOBS);
+	const run = expectSuccess(await e2e.execute(WF.faults));
+
+	const output = itemsOf(run, NODE.hyfin);
+	expect(output.map((item) => item.json.external_id)).toEqual(FAULTY.map((item) => item.external_id));
+	expect(output.map((item) => item.pairedItem)).toEqual(FAULTY.map((_, item) => ({ item })));
+	expect(output.every((item) => item.json.success === true)).toBe(true);
+	// The sandbox holds exactly the 300 records, each under its own id, as the outputs say.
+	const stored = sandbox.store.list();
+	expect(stored.map((c) => c.external_id).sort()).toEqual(FAULTY.map((item) => item.external_id));
+	expect(output.map((item) => item.json._id)).toEqual(FAULTY.map((item) => sandbox.store.get(sandbox.siteId, item.external_id)?._id));
+
+	const { faults } = sandbox.stats();
+	expect(faults.fault429 + faults.fault500 + faults.fault502Html + faults.fault503 + faults.faultReset).toBeGreaterThan(20);
+	// A cut-off answer was stored before it was cut: its retry finds the record, so says `updated`.
+	const updated = output.filter((item) => item.json.action === 'updated').length;
+	expect(updated).toBeLessThanOrEqual(faults.faultTruncated);
+	expect(updated > 0).toBe(faults.faultTruncated > 0);
 });

@@ -82,35 +82,49 @@ describe('adaptive concurrency', () => {
 		}
 	});
 
-	it('drops to just under what was in flight when Hyfin is overloaded', async () => {
+	it('drops by one for each 503, so a burst of them brings it to what Hyfin takes', async () => {
 		const pool = new AdaptiveConcurrency(50);
-		await take(pool, 21);
-		pool.overloaded();
-		expect(pool.limit).toBe(20);
-		pool.overloaded(); // the others that were in flight together say the same: no further drop
+		await take(pool, 50);
+		// Hyfin takes 20 at once: the 30 beyond that come back 503.
+		for (let i = 0; i < 30; i++) {
+			pool.overloaded();
+			pool.release();
+		}
 		expect(pool.limit).toBe(20);
 	});
 
 	it('never drops below one', async () => {
-		const pool = new AdaptiveConcurrency(4);
-		await take(pool, 1);
-		pool.overloaded();
+		const pool = new AdaptiveConcurrency(2);
+		for (let i = 0; i < 5; i++) pool.overloaded();
 		expect(pool.limit).toBe(1);
 	});
 
-	it('climbs back by one after as many successes as the limit, up to the maximum', async () => {
+	it('climbs back by one after a run of successes, a run twice as long after each refusal, up to the maximum', async () => {
 		const pool = new AdaptiveConcurrency(6);
-		await take(pool, 5);
+		pool.overloaded();
 		pool.overloaded();
 		expect(pool.limit).toBe(4);
-		for (let i = 0; i < 3; i++) pool.succeeded();
+		// Two refusals: the next step up needs 4 × 4 successes; then half as many per step.
+		for (let i = 0; i < 15; i++) pool.succeeded();
 		expect(pool.limit).toBe(4);
 		pool.succeeded();
 		expect(pool.limit).toBe(5);
-		for (let i = 0; i < 5; i++) pool.succeeded();
+		for (let i = 0; i < 9; i++) pool.succeeded();
+		expect(pool.limit).toBe(5);
+		pool.succeeded();
 		expect(pool.limit).toBe(6);
-		for (let i = 0; i < 20; i++) pool.succeeded();
+		for (let i = 0; i < 50; i++) pool.succeeded();
 		expect(pool.limit).toBe(6);
+	});
+
+	it('after one refusal, steps back up after twice the limit in successes; never above the maximum', async () => {
+		const pool = new AdaptiveConcurrency(3);
+		pool.overloaded();
+		for (let i = 0; i < 4; i++) pool.succeeded();
+		expect(pool.limit).toBe(3);
+		const fresh = new AdaptiveConcurrency(10);
+		for (let i = 0; i < 100; i++) fresh.succeeded();
+		expect(fresh.limit).toBe(10);
 	});
 
 	it('after two 429s in a row, holds every new request for the time asked', async () => {

@@ -2,12 +2,17 @@ import { sleep } from 'n8n-workflow';
 
 export const DEFAULT_MAX_CONCURRENT = 10;
 
+/** At most this many rounds of successes between probes: after a 503 storm, one probe every ~64 rounds. */
+const MAX_PROBE_SPACING = 64;
+
 /**
  * How many requests to Hyfin may be in flight at once, learnt from its answers. It starts at the
- * configured maximum; when Hyfin says it is overloaded (503) the limit drops to just under what
- * was in flight then, and when it limits the rate (429 twice in a row) every new request waits as
- * long as it asked. Each run of successes as long as the limit raises it by one, back up to the
- * maximum.
+ * configured maximum and drops by one for each 503 (Hyfin overloaded): a burst of them, from
+ * sending more than Hyfin takes at once, brings it down to what Hyfin takes in one round. When
+ * Hyfin limits the rate (429 twice in a row) every new request waits as long as it asked. A run
+ * of successes raises the limit by one, back up to the maximum, probing one above what Hyfin
+ * takes; each probe Hyfin refuses doubles the run needed before the next, since every refused
+ * request waits out its Retry-After.
  * One instance lives for one execution: the node keeps no state between executions.
  */
 export class AdaptiveConcurrency {
@@ -20,6 +25,9 @@ export class AdaptiveConcurrency {
 	private pausedUntil = 0;
 
 	private rateLimitedInARow = 0;
+
+	/** Successes needed to raise the limit, in multiples of the limit. */
+	private probeSpacing = 1;
 
 	private readonly waiting: Array<() => void> = [];
 
@@ -53,9 +61,10 @@ export class AdaptiveConcurrency {
 		this.wake();
 	}
 
-	/** Hyfin answered 503 (or similar) with `active` requests in flight: stay under that. */
+	/** Hyfin answered 503: one request fewer at a time. */
 	overloaded(): void {
-		this.currentLimit = Math.max(1, Math.min(this.currentLimit, this.active - 1));
+		this.currentLimit = Math.max(1, this.currentLimit - 1);
+		this.probeSpacing = Math.min(this.probeSpacing * 2, MAX_PROBE_SPACING);
 		this.successes = 0;
 	}
 
@@ -72,8 +81,9 @@ export class AdaptiveConcurrency {
 	succeeded(): void {
 		this.rateLimitedInARow = 0;
 		if (this.currentLimit >= this.max) return;
-		if (++this.successes < this.currentLimit) return;
+		if (++this.successes < this.currentLimit * this.probeSpacing) return;
 		this.currentLimit++;
+		this.probeSpacing = Math.max(1, this.probeSpacing / 2);
 		this.successes = 0;
 		this.wake();
 	}
