@@ -17,7 +17,7 @@ const WF = {
 	rateLimited: 'e2eResRateLimit1',
 	latency: 'e2eResLatency200',
 	errorOutput: 'e2eResErrOutput1',
-	faults: 'e2eResFaults300',
+	faults: 'e2eResFaults3001',
 };
 
 const customer = (externalId: string, i: number) => ({
