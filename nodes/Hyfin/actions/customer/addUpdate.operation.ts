@@ -16,7 +16,7 @@ import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY } from '../../transport/retry
 import { executePlans, type ItemPlan } from '../execution';
 import { parameterPerItem } from '../parameters';
 import type { RejectedRecords } from '../results';
-import { fromInputItem, fromMappedFields } from './mapping';
+import { describeConflicts, fromInputItem, fromMappedFields } from './mapping';
 
 /** Customer → Add or Update: `POST {base_url}/api/v3/site/{site_id}/customer/addUpdate`, once per item. */
 
@@ -207,11 +207,7 @@ function planItem(
 	});
 	const conflicts = auto?.conflicts ?? [];
 	if (!parsed.ok || conflicts.length > 0) {
-		const errors = conflicts.map(({ field }) => `ambiguous ${field}`);
-		const hints = conflicts.map(
-			({ field, columns }) =>
-				`Columns ${columns.map((column) => `"${column}"`).join(' and ')} ${columns.length === 2 ? 'both' : 'all'} mean ${field}: rename or remove all but one, or map the fields by hand`,
-		);
+		const { errors, hints } = describeConflicts(conflicts);
 		if (!parsed.ok) {
 			// A field two columns claim was left out, so the schema may call it missing: say why instead.
 			const claimed = new Set(conflicts.map(({ field }) => `missing ${field}`));

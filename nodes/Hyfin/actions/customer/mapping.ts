@@ -102,6 +102,17 @@ export function fromInputItem(json: IDataObject): AutoMapping {
 	return { raw: nest(fields), conflicts, unmapped };
 }
 
+/** Hyfin-style errors and hints for fields that two or more columns claim. */
+export function describeConflicts(conflicts: AutoMapping['conflicts']): { errors: string[]; hints: string[] } {
+	return {
+		errors: conflicts.map(({ field }) => `ambiguous ${field}`),
+		hints: conflicts.map(({ field, columns }) => {
+			const named = columns.map((column) => `"${column}"`).join(' and ');
+			return `Columns ${named} ${columns.length === 2 ? 'both' : 'all'} mean ${field}: rename or remove all but one, or map the fields by hand`;
+		}),
+	};
+}
+
 function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
