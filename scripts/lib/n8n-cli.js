@@ -14,10 +14,12 @@ const { envWithPorts } = require('./n8n-home');
  * Runs `node bin ...args` in its own process group; resolves with
  * { code, signal, stdout, stderr, durationMs, timedOut }. Never rejects on a non-zero exit.
  */
-function runN8nCommand(bin, args, { env, timeoutMs = 180_000, onLine, cwd } = {}) {
+function runN8nCommand(bin, args, { env, timeoutMs = 180_000, onLine, onSpawn, cwd } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawnTracked(process.execPath, [bin, ...args], { cwd: cwd || os.tmpdir(), env });
+    // For callers that watch the process itself (the benchmark reads its peak memory).
+    if (onSpawn) onSpawn(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');
@@ -152,6 +154,7 @@ async function executeWorkflow(bin, home, workflowId, options = {}) {
     env: await envWithPorts(home, options),
     timeoutMs: options.timeoutMs || 180_000,
     onLine: options.onLog,
+    onSpawn: options.onSpawn,
   });
   const run = parseRawOutput(res.stdout);
   return {
