@@ -3,6 +3,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
+	// The editor test needs Debian's chromium: `npm run test:ui`, run by .ci/run.
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/ui/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
 	},

@@ -104,7 +104,7 @@ describe('the node description', () => {
 		});
 	});
 
-	it("lists Hyfin's request table as the mapper's fields, the required ones marked", async () => {
+	it("lists Hyfin's request table as the mapper's fields, the required ones marked, the switches not mapped until added", async () => {
 		const getFields = node.methods?.resourceMapping?.getCustomerFields as (this: ILoadOptionsFunctions) => Promise<unknown>;
 		const field = (id: string, displayName: string, type: string, required = false) => ({
 			id,
@@ -114,6 +114,8 @@ describe('the node description', () => {
 			defaultMatch: id === 'external_id',
 			canBeUsedToMatch: false,
 			display: true,
+			// n8n's editor sets a shown switch to false at once: booleans start out of the mapping.
+			removed: type === 'boolean',
 		});
 		await expect(getFields.call({} as ILoadOptionsFunctions)).resolves.toEqual({
 			fields: [

@@ -62,7 +62,7 @@ function nest(fields: Partial<Record<Target, unknown>>): RawCustomer {
 	return raw;
 }
 
-/** "Map Each Field Manually": the resource mapper's values, one per field id. */
+/** "Map Each Column Manually": the resource mapper's values, one per field id. */
 export function fromMappedFields(values: IDataObject | null | undefined): RawCustomer {
 	const fields: Partial<Record<CustomerFieldId, unknown>> = {};
 	for (const field of customerFields) fields[field.id] = values?.[field.id];
