@@ -31,7 +31,6 @@ export type ItemPlan = (
 };
 
 export interface ExecutionSettings {
-	accessToken: string | undefined;
 	rejectedRecords: RejectedRecords;
 	maxConcurrent: number;
 	retry: RetryPolicy;
@@ -113,7 +112,8 @@ function settle(
 			);
 		case 'failure': {
 			const label = itemLabel(itemIndex, plan.externalId);
-			const error = failureError(context, answer.failure, itemIndex, label, attempts, settings.accessToken);
+			const { accessToken } = plan.connection.credentials;
+			const error = failureError(context, answer.failure, itemIndex, label, attempts, typeof accessToken === 'string' ? accessToken : undefined);
 			return settleFailure(context, error, itemIndex);
 		}
 	}

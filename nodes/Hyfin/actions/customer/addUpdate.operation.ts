@@ -179,7 +179,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const plan = (itemIndex: number) =>
 		planItem(this, items[itemIndex], itemIndex, connection, optionsOf(itemIndex), columnsOf(itemIndex));
 	const output = await executePlans(this, items.length, plan, {
-		accessToken: typeof credentials.accessToken === 'string' ? credentials.accessToken : undefined,
 		rejectedRecords: runOptions.rejectedRecords ?? 'outputItems',
 		maxConcurrent: runOptions.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
 		retry: { ...DEFAULT_RETRY_POLICY, maxRetries: runOptions.maxRetries ?? DEFAULT_MAX_RETRIES },
