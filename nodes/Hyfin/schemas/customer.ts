@@ -217,7 +217,6 @@ export type CustomerParseResult =
 			hints: string[];
 	  };
 
-/** Validates and coerces one record in Hyfin's request shape (notification flags nested). */
 /** Schemas by their options: building one costs more than using it, and a run uses one or two. */
 const schemas = new Map<string, ReturnType<typeof customerSchema>>();
 
@@ -232,6 +231,7 @@ function schemaFor(options: CustomerSchemaOptions) {
 	return schema;
 }
 
+/** Validates and coerces one record in Hyfin's request shape (notification flags nested). */
 export function parseCustomer(raw: Record<string, unknown>, options: CustomerSchemaOptions = {}): CustomerParseResult {
 	const schema = schemaFor(options);
 	const errors: string[] = [];

@@ -22,7 +22,7 @@ import { describeConflicts, fromInputItem, fromMappedFields } from './mapping';
 
 const showFor = { show: { resource: ['customer'], operation: ['addUpdate'] } };
 
-export const properties: INodeProperties[] = [
+export const description: INodeProperties[] = [
 	{
 		displayName: 'Fields',
 		name: 'columns',
@@ -150,7 +150,6 @@ export const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = properties;
 
 interface AddUpdateOptions {
 	defaultCountryCode?: string;
