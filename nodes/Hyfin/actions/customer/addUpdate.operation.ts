@@ -150,7 +150,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-
 interface AddUpdateOptions {
 	defaultCountryCode?: string;
 	dryRun?: boolean;
