@@ -22,6 +22,13 @@ const KNOB_SPECS = [
 	{ name: 'faultReset', flag: 'fault-reset', kind: 'probability', help: 'share whose connection is destroyed unanswered, nothing stored' },
 	{ name: 'faultHang', flag: 'fault-hang', kind: 'probability', help: 'share never answered (socket kept open), nothing stored' },
 	{ name: 'faultTruncated', flag: 'fault-truncated', kind: 'probability', help: 'share STORED, then answered with the body cut in half' },
+	{
+		name: 'faultCutOff',
+		flag: 'fault-cut-off',
+		kind: 'probability',
+		help: 'share STORED, then the connection closed halfway through the answer (its length promised in full)',
+	},
+	{ name: 'echoToken', flag: 'echo-token', kind: 'probability', help: 'share of answers that quote the access token the request carried' },
 	{ name: 'rejectionStatus', flag: 'rejection-status', kind: 'status', help: 'HTTP status of validation rejections: 200 or 4xx' },
 	{ name: 'seed', flag: 'seed', kind: 'seed', help: 'seed of the random draws (jitter, faults) so runs repeat' },
 	{
@@ -41,6 +48,7 @@ const FAULT_NAMES = /** @type {const} */ ([
 	'faultReset',
 	'faultHang',
 	'faultTruncated',
+	'faultCutOff',
 ]);
 
 /** Keeps a typo'd latency from parking a test for hours. */
@@ -67,6 +75,8 @@ function defaultKnobs(seed) {
 		faultReset: 0,
 		faultHang: 0,
 		faultTruncated: 0,
+		faultCutOff: 0,
+		echoToken: 0,
 		rejectionStatus: 200,
 		seed: seed ?? Math.floor(Math.random() * 2 ** 32),
 		failExternalIds: [],

@@ -14,6 +14,10 @@ export interface SandboxKnobs {
 	faultReset: number;
 	faultHang: number;
 	faultTruncated: number;
+	/** Stored, then the connection is closed halfway through the answer. */
+	faultCutOff: number;
+	/** Share of answers that quote the request's access token (in errors, a message, or the page). */
+	echoToken: number;
 	rejectionStatus: number;
 	seed: number;
 	/**
@@ -71,7 +75,9 @@ export interface SandboxStore {
 }
 
 export interface SandboxStats {
-	/** "METHOD route" -> status (or "reset" / "hang") -> count; /__sandbox/ calls are not counted. */
+	/** /api/ requests that arrived, counted as they arrive (before any answer). */
+	received: number;
+	/** "METHOD route" -> status (or "reset" / "hang" / "cutOff") -> count; /__sandbox/ calls are not counted. */
 	requests: Record<string, Record<string, number>>;
 	customers: number;
 	inFlight: number;

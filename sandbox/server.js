@@ -13,7 +13,7 @@ const { createStats } = require('./stats');
 const { matchApiRoute } = require('./routes-api');
 const { handleSandboxRoute } = require('./routes-sandbox');
 const { sendJson, sendErrors, sendHtml, readBody } = require('./http');
-const { notFoundPage, badGatewayPage } = require('./page');
+const { notFoundPage, badGatewayPage, escapeHtml } = require('./page');
 
 /** @typedef {import('./server').SandboxOptions} SandboxOptions */
 /** @typedef {import('./server').Sandbox} Sandbox */
@@ -48,6 +48,34 @@ function sendTruncated(res, reply) {
 	const type = 'html' in reply ? 'text/html' : 'application/json';
 	res.writeHead(reply.status, { 'content-type': `${type}; charset=utf-8`, 'content-length': half.length });
 	res.end(half);
+}
+
+/**
+ * The answer, then the connection closed halfway through it: the status line and headers
+ * (promising the whole length) arrive, the body stops. A client sees the connection drop while
+ * reading, not a short but complete answer as with sendTruncated.
+ * @param {Response} res
+ * @param {Reply} reply
+ */
+function sendCutOff(res, reply) {
+	const whole = Buffer.from('html' in reply ? reply.html : JSON.stringify(reply.json));
+	const type = 'html' in reply ? 'text/html' : 'application/json';
+	res.writeHead(reply.status, { 'content-type': `${type}; charset=utf-8`, 'content-length': whole.length });
+	res.write(whole.subarray(0, Math.floor(whole.length / 2)), () => res.destroy());
+}
+
+/**
+ * An answer that quotes the token the request carried, as a careless server might: after each
+ * error, as a message, or in the page.
+ * @param {Reply} reply
+ * @param {string} token
+ * @returns {Reply}
+ */
+function echoingToken(reply, token) {
+	if ('html' in reply) return { ...reply, html: reply.html.replace('</body>', `<p>token: ${escapeHtml(token)}</p></body>`) };
+	const json = /** @type {Record<string, unknown>} */ (reply.json);
+	if (Array.isArray(json.errors)) return { ...reply, json: { ...json, errors: json.errors.map((error) => `${error} (${token})`) } };
+	return { ...reply, json: { ...json, message: `signed with ${token}` } };
 }
 
 /**
@@ -123,8 +151,9 @@ async function startSandbox(options = {}) {
 		const method = req.method ?? 'GET';
 		const route = matchApiRoute(method, url.pathname);
 		const routeName = route?.route ?? UNMATCHED;
-		/** @param {number | 'reset' | 'hang'} outcome */
+		/** @param {number | 'reset' | 'hang' | 'cutOff'} outcome */
 		const count = (outcome) => stats.request(routeName, outcome);
+		stats.received();
 
 		const retryAfterSec = traffic.rateLimitRetryAfterSec();
 		if (retryAfterSec !== null) {
@@ -182,7 +211,7 @@ async function startSandbox(options = {}) {
 		}
 
 		/** @type {Reply} */
-		const reply = route
+		let reply = route
 			? route.handle(apiContext, {
 					token: /** @type {string | undefined} */ (req.headers['x-access-token']),
 					siteId: route.siteId,
@@ -190,10 +219,18 @@ async function startSandbox(options = {}) {
 					body,
 				})
 			: { status: 404, html: notFoundPage(method, url.pathname) };
+		const token = req.headers['x-access-token'];
+		if (typeof token === 'string' && token !== '' && traffic.echoesToken()) reply = echoingToken(reply, token);
+		// faultTruncated and faultCutOff are applied AFTER processing, on purpose: the record IS
+		// stored and only the answer is lost, as when a proxy cuts the upstream's answer. A client
+		// that retries must then see action "updated" with the same _id, which is what idempotent
+		// retries rely on.
+		if (fault === 'faultCutOff') {
+			count('cutOff');
+			sendCutOff(res, reply);
+			return;
+		}
 		count(reply.status);
-		// faultTruncated is applied AFTER processing, on purpose: the record IS stored and only the
-		// answer is lost, as when a proxy cuts the upstream's answer. A client that retries must then
-		// see action "updated" with the same _id, which is what idempotent retries rely on.
 		if (fault === 'faultTruncated') sendTruncated(res, reply);
 		else send(res, reply);
 	}

@@ -15,11 +15,16 @@ function createStats() {
 	let faults = zeroFaults();
 	let rateLimited = 0;
 	let overloaded = 0;
+	let received = 0;
 
 	return {
+		/** An /api/ request arrived. */
+		received() {
+			received += 1;
+		},
 		/**
 		 * @param {string} route e.g. `POST /api/v3/site/:site_id/customer/addUpdate`
-		 * @param {number | 'reset' | 'hang'} outcome the status sent, or what happened instead
+		 * @param {number | 'reset' | 'hang' | 'cutOff'} outcome the status sent, or what happened instead
 		 */
 		request(route, outcome) {
 			const byOutcome = (requests[route] ??= {});
@@ -37,6 +42,7 @@ function createStats() {
 		},
 		snapshot() {
 			return {
+				received,
 				requests: structuredClone(requests),
 				faults: { ...faults },
 				rateLimited,
@@ -48,6 +54,7 @@ function createStats() {
 			faults = zeroFaults();
 			rateLimited = 0;
 			overloaded = 0;
+			received = 0;
 		},
 	};
 }

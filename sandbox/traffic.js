@@ -109,6 +109,16 @@ function createTraffic(getKnobs, now = () => performance.now()) {
 			return null;
 		},
 
+		/**
+		 * Whether this answer quotes the request's token. Drawn only while echoToken is on, so the
+		 * seeded sequence of the other draws stays as it was without it.
+		 * @returns {boolean}
+		 */
+		echoesToken() {
+			const rate = getKnobs().echoToken;
+			return rate > 0 && random() < rate;
+		},
+
 		inFlight: () => inFlight,
 		peakInFlight: () => peakInFlight,
 		/** Back to a fresh start: a full bucket, and the peak counted from what is in flight now. */

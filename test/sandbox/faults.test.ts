@@ -99,6 +99,53 @@ describe('faultTruncated stores, then cuts the answer', () => {
 	});
 });
 
+describe('faultCutOff stores, then drops the connection halfway through the answer', () => {
+	test('the status and a promised length arrive, then the body stops and the connection closes; the record is stored', async () => {
+		sandbox.setKnobs({ faultCutOff: 1 });
+		const res = await fetch(`${sandbox.baseUrl}/api/v3/site/${sandbox.siteId}/customer/addUpdate`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'x-access-token': sandbox.token },
+			body: JSON.stringify(JOHN),
+		});
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-length')).toBe('66');
+		await expect(res.text()).rejects.toThrow('terminated');
+		expect(sandbox.store.get(sandbox.siteId, JOHN.external_id)?.first_name).toBe('John');
+		expect(sandbox.stats().requests[ROUTE]).toEqual({ cutOff: 1 });
+		expect(sandbox.stats().faults.faultCutOff).toBe(1);
+		await waitFor(() => sandbox.stats().inFlight === 0);
+	});
+});
+
+describe('echoToken quotes the token the request carried', () => {
+	test('after each error of a rejection, and in a refusal', async () => {
+		sandbox.setKnobs({ echoToken: 1 });
+		expect((await addUpdate(sandbox, { external_id: 'e1' })).json).toEqual({
+			success: false,
+			errors: [`missing first_name (${sandbox.token})`, `missing last_name (${sandbox.token})`],
+		});
+		expect((await addUpdate(sandbox, JOHN, { token: 'tok "wrong"' })).json).toEqual({
+			success: false,
+			errors: ['invalid access token (tok "wrong")'],
+		});
+	});
+
+	test('as a message in a success, and HTML-escaped in a page', async () => {
+		sandbox.setKnobs({ echoToken: 1 });
+		const saved = await addUpdate(sandbox, JOHN);
+		expect(saved.json).toEqual({ success: true, action: 'added', _id: expect.stringMatching(OBJECT_ID), message: `signed with ${sandbox.token}` });
+		const page = await call(sandbox, '/api/nothing-here', { headers: { 'x-access-token': '<tok&1>' } });
+		expect(page.status).toBe(404);
+		expect(page.text).toContain('<p>token: &lt;tok&amp;1&gt;</p></body>');
+	});
+
+	test('quotes nothing while it is 0', async () => {
+		sandbox.setKnobs({ echoToken: 0 });
+		expect((await addUpdate(sandbox, { external_id: 'q' })).json).toEqual({ success: false, errors: ['missing first_name', 'missing last_name'] });
+		expect((await addUpdate(sandbox, JOHN)).json).toEqual({ success: true, action: 'added', _id: expect.stringMatching(OBJECT_ID) });
+	});
+});
+
 describe('fault rates', () => {
 	test('the same seed gives the same sequence of faults', async () => {
 		const run = async (): Promise<number[]> => {

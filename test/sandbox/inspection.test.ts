@@ -107,6 +107,7 @@ describe('/__sandbox/ inspection', () => {
 		await call(sandbox, '/');
 		const stats = await call(sandbox, '/__sandbox/stats');
 		expect(stats.json).toEqual({
+			received: 5,
 			requests: {
 				'POST /api/v3/site/:site_id/customer/addUpdate': { '200': 3, '401': 1 },
 				'GET /api/v3/site/:site_id/customer/:external_id': { '404': 1 },
