@@ -18,7 +18,7 @@ describe('rows as spreadsheets and forms bring them, mapped automatically', () =
 			[
 				{
 					row_number: 2,
-					'Customer ID': '1.2223334444E+10',
+					'Customer ID': 12223334444,
 					'First Name': '\u00a0Ana ',
 					Surname: 'Lopez',
 					Company: 'Lopez Auto Repair',

@@ -54,22 +54,60 @@ describe('values as Excel, Google Sheets and forms give them', () => {
 
 	it.each<[unknown, string]>([
 		[12223334444, '12223334444'],
-		['12223334444.0', '12223334444'],
-		['1.2223334444E+10', '12223334444'],
-		['39772634.00', '39772634'],
-	])('reads the id %p as %p, never with an exponent or a trailing .0', (id, sent) => {
+		[39772634, '39772634'],
+		[9007199254740991, '9007199254740991'],
+		[-7, '-7'],
+		[12.5, '12.5'],
+	])('reads the id given as the number %p as %p, never with an exponent', (id, sent) => {
 		expect(parseCustomer({ ...base, external_id: id })).toStrictEqual({ ok: true, customer: { ...base, external_id: sent } });
 	});
 
+	it.each<[string]>([['1e3'], ['12.0'], ['39772634.00'], ['0012'], ['+1000'], ['1E5'], ['12E+5']])(
+		'keeps the id given as the text %p exactly, so it never merges with the number it looks like',
+		(id) => {
+			expect(parseCustomer({ ...base, external_id: id })).toStrictEqual({ ok: true, customer: { ...base, external_id: id } });
+		},
+	);
+
+	const TEXT_HINT = 'format the column as text (plain text in Google Sheets, Text in Excel), so every digit is kept';
+
+	it.each<[string, unknown]>([
+		['a number beyond 2^53', 12345678901234567890],
+		['the first whole number that is not exact', 9007199254740993],
+		['a number a spreadsheet shows with an exponent', 1.5e300],
+		['a tiny number', 1e-7],
+	])('refuses an id given as %s, as its digits are not all there', (_, id) => {
+		expect(parseCustomer({ ...base, external_id: id })).toStrictEqual({
+			ok: false,
+			errors: ['invalid external_id'],
+			hints: [`External ID is a number with too many digits to be read exactly: ${TEXT_HINT}`],
+		});
+	});
+
+	it.each(['1.2223334444E+10', '1.22233E+10', '1E+15'])('refuses the id %p, a spreadsheet\'s scientific notation that may have lost digits', (id) => {
+		expect(parseCustomer({ ...base, external_id: id })).toStrictEqual({
+			ok: false,
+			errors: ['invalid external_id'],
+			hints: [`External ID "${id}" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`],
+		});
+	});
+
 	it.each<[unknown, string]>([
-		['1.2223334444E+10', '12223334444'],
-		['12223334444.0', '12223334444'],
 		[12223334444, '12223334444'],
+		['12223334444', '12223334444'],
+		['555.123.4567', '555.123.4567'],
 	])('reads the phone %p as %p', (phone, sent) => {
 		expect(parseCustomer({ ...base, external_id: 'x', mobile_phone: phone })).toStrictEqual({
 			ok: true,
 			customer: { ...base, external_id: 'x', mobile_phone: sent },
 		});
+	});
+
+	it.each<[string, string]>([
+		['1.2223334444E+10', `Mobile Phone "1.2223334444E+10" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`],
+		['12223334444.0', `Mobile Phone "12223334444.0" is a number a spreadsheet wrote with a decimal point: ${TEXT_HINT}`],
+	])('refuses the phone %p rather than guess its digits', (phone, hint) => {
+		expect(parseCustomer({ ...base, external_id: 'x', mobile_phone: phone })).toStrictEqual({ ok: false, errors: ['invalid mobile_phone'], hints: [hint] });
 	});
 
 	it.each<[unknown, boolean]>([

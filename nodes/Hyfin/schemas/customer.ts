@@ -34,49 +34,69 @@ export const requiredFieldIds = ['external_id', 'first_name', 'last_name'] as co
 
 export const isRequiredField = (id: string) => (requiredFieldIds as readonly string[]).includes(id);
 
+/**
+ * How text fields are read (README, "Values as spreadsheets and forms give them"):
+ * - text stays the text it is, its surrounding spaces trimmed (non-breaking ones too); in names
+ *   and notes inner non-breaking spaces become plain, in ids and phones nothing inside changes.
+ *   `1e3` and `12.0` are ids of their own, never the numbers 1000 and 12;
+ * - a number (as sheets give numeric cells) becomes its digits, `39772634` → `"39772634"`; one
+ *   too large to be exact (over 2^53, about 16 digits) is refused, since its last digits are
+ *   already lost;
+ * - in ids and phones, text a spreadsheet made of a long number (`1.2223E+10`, and for phones
+ *   `12223334444.0`) is refused: its digits may be lost, and a guess could merge two customers.
+ */
+type TextKind = 'id' | 'phone' | 'text';
+
 /** Trims surrounding spaces (JavaScript's trim covers non-breaking ones); inner ones become plain. */
 const trimSpaces = (value: string) => value.replace(/[\u00a0\u2007\u202f]/g, ' ').trim();
 
-/** Whole numbers as digits, never `1.2e+10`: ids and phones often arrive as numbers from sheets. */
-function numberToText(value: number): string {
-	if (Number.isInteger(value)) return BigInt(value).toString();
-	return String(value);
+/** A number as the text it stands for, `1.2e+10` never; undefined when it cannot be exact. */
+function numberToText(value: number): string | undefined {
+	if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) return undefined;
+	const text = String(value);
+	return /e/i.test(text) ? undefined : text;
 }
 
-/**
- * Ids and phone numbers as spreadsheets export them: `39772634.0` and `1.2222333444E+10` are the
- * whole numbers 39772634 and 12222333444.
- */
-function wholeNumberText(text: string): string {
-	if (/^\d+\.0+$/.test(text)) return text.replace(/\.0+$/, '');
-	if (/^\d+(\.\d+)?[eE]\+?\d+$/.test(text)) {
-		const value = Number(text);
-		if (Number.isSafeInteger(value)) return String(value);
-	}
-	return text;
-}
+/** Excel's way of showing a long number, `1.22233E+10`: digits past the shown ones are gone. */
+const SCIENTIFIC = /^[+-]?\d(\.\d+)?E\+\d+$/i;
+/** A whole number a spreadsheet wrote as a decimal, for a phone: `12223334444.0`. */
+const DECIMAL_PHONE = /^\d{7,}\.0+$/;
 
-const readNumberLike = (keepEmpty: boolean) => (value: unknown) => {
-	const text = readText(keepEmpty)(value);
-	return typeof text === 'string' ? wholeNumberText(text) : text;
-};
+const TEXT_HINT = 'format the column as text (plain text in Google Sheets, Text in Excel), so every digit is kept';
+
+/** What is wrong with a text as an id or a phone, or undefined. */
+function numberLikeProblem(text: string, kind: TextKind, label: string): string | undefined {
+	if (kind === 'text') return undefined;
+	if (SCIENTIFIC.test(text)) return `${label} "${text}" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`;
+	if (kind === 'phone' && DECIMAL_PHONE.test(text)) return `${label} "${text}" is a number a spreadsheet wrote with a decimal point: ${TEXT_HINT}`;
+	return undefined;
+}
 
 /** Reads a text field; blank becomes `undefined` (left out) or `''` (sent empty). */
-const readText = (keepEmpty: boolean) => (value: unknown) => {
+const readText = (keepEmpty: boolean, kind: TextKind, label: string) => (value: unknown, ctx: z.RefinementCtx) => {
 	if (value === undefined) return undefined;
 	if (value === null) return keepEmpty ? '' : undefined;
-	if (typeof value === 'number' && Number.isFinite(value)) return numberToText(value);
 	if (typeof value === 'bigint') return value.toString();
+	if (typeof value === 'number' && Number.isFinite(value)) {
+		const text = numberToText(value);
+		if (text !== undefined) return text;
+		ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${label} is a number with too many digits to be read exactly: ${TEXT_HINT}` });
+		return z.NEVER;
+	}
 	if (typeof value !== 'string') return value;
-	const text = trimSpaces(value);
-	if (text !== '') return text;
-	return keepEmpty ? '' : undefined;
+	const text = kind === 'text' ? trimSpaces(value) : value.trim();
+	if (text === '') return keepEmpty ? '' : undefined;
+	const problem = numberLikeProblem(text, kind, label);
+	if (problem === undefined) return text;
+	ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+	return z.NEVER;
 };
 
-/** The record's external_id as it will be sent, for naming an item in messages; null when blank. */
+/** The record's external_id as it will be sent, for naming an item in messages; null when blank or unreadable. */
 export function readExternalId(value: unknown): string | null {
-	const text = readText(false)(value);
-	return typeof text === 'string' ? text : null;
+	if (typeof value === 'string') return value.trim() || null;
+	if (typeof value === 'number') return numberToText(value) ?? null;
+	return typeof value === 'bigint' ? value.toString() : null;
 }
 
 // `x` and the check marks are how people tick a spreadsheet cell; `on` is what an HTML checkbox sends.
@@ -98,8 +118,8 @@ function readBoolean(value: unknown) {
 	return value;
 }
 
-const textField = (keepEmpty: boolean, hint: string, read = readText) =>
-	z.preprocess(read(keepEmpty), z.string({ invalid_type_error: hint }).optional());
+const textField = (keepEmpty: boolean, id: CustomerFieldId, hint: string, kind: TextKind = 'text') =>
+	z.preprocess(readText(keepEmpty, kind, labelOf([id])), z.string({ invalid_type_error: hint }).optional());
 
 type WithRequired<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> };
 
@@ -131,20 +151,20 @@ export function customerSchema(options: CustomerSchemaOptions = {}) {
 	return z
 		.object({
 			// Required fields are checked below, with the other rules, so one pass reports every problem.
-			external_id: textField(false, 'External ID must be text or a number', readNumberLike),
-			first_name: textField(false, 'First Name must be text or a number'),
-			last_name: textField(false, 'Last Name must be text or a number'),
-			account_name: textField(keepEmpty, 'Account Name must be text'),
-			mobile_phone: textField(keepEmpty, 'Mobile Phone must be text or a number', readNumberLike)
+			external_id: textField(false, 'external_id', 'External ID must be text or a number', 'id'),
+			first_name: textField(false, 'first_name', 'First Name must be text or a number'),
+			last_name: textField(false, 'last_name', 'Last Name must be text or a number'),
+			account_name: textField(keepEmpty, 'account_name', 'Account Name must be text'),
+			mobile_phone: textField(keepEmpty, 'mobile_phone', 'Mobile Phone must be text or a number', 'phone')
 				.refine(
 					(phone) => !phone || isPlausiblePhone(phone),
 					'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, slashes, brackets and a leading + are fine)',
 				),
-			email: textField(keepEmpty, 'Email must be text').refine(
+			email: textField(keepEmpty, 'email', 'Email must be text').refine(
 				(email) => !email || EMAIL.test(email),
 				'Email must look like name@example.com',
 			),
-			notes: textField(keepEmpty, 'Notes must be text'),
+			notes: textField(keepEmpty, 'notes', 'Notes must be text'),
 			active: booleanField('Active'),
 			notification_options: z.preprocess(
 				(value) => (value === null ? undefined : value),
