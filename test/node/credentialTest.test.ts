@@ -79,7 +79,7 @@ describe('the Hyfin API credential test', () => {
 		probe(404, { success: false, errors: ['site not found'] });
 		await expect(testCredential(credential)).resolves.toEqual({
 			status: 'Error',
-			message: 'Hyfin does not know site "site-7" (site not found). Check the Site ID in the credential.',
+			message: 'Hyfin does not know site "site-7" (HTTP 404: site not found). Check the Site ID in the Hyfin API credential.',
 		});
 	});
 

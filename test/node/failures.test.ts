@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'http';
-import type { AddressInfo } from 'net';
 import nock from 'nock';
 
 import { shutdownEngine } from './harness';
@@ -9,9 +7,12 @@ import {
 	TOKEN,
 	added,
 	autoColumns,
+	everything,
 	idFor,
 	interceptAddUpdate,
 	jsonOf,
+	listen,
+	localCredentials,
 	pairingOf,
 	runAddUpdate,
 } from './fixtures';
@@ -27,18 +28,6 @@ afterAll(async () => {
 const row = (id: string) => ({ external_id: id, first_name: 'First', last_name: 'Last' });
 const HTML_502 = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>';
 
-/** A real local server: nock cannot refuse a connection or make a client's timeout fire. */
-async function listen(handler: Parameters<typeof createServer>[1] = () => {}): Promise<{ server: Server; url: string }> {
-	const server = createServer(handler);
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-const localCredentials = (baseUrl: string) => ({ credentials: { hyfinApi: { baseUrl, siteId: 's1', accessToken: TOKEN } } });
-
-/** Everything the run produced, as n8n would store it: the token must appear nowhere in it. */
-const everything = (result: object) => JSON.stringify(result, (_key, value) => (value instanceof Error ? { ...value, message: value.message, stack: value.stack } : value));
-
 describe('failures that are not about the record', () => {
 	it('a refused token stops the workflow with a message saying what to check, and never shows the token', async () => {
 		interceptAddUpdate(1, () => [401, { success: false, errors: [`invalid access token ${TOKEN}`] }]);
@@ -46,7 +35,7 @@ describe('failures that are not about the record', () => {
 		expect(result.error?.message).toBe(
 			'Hyfin request for item 0 (external_id "a1") failed: Hyfin refused the access token (HTTP 401). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.',
 		);
-		expect(result.error?.description).toBe('HTTP 401: {"success":false,"errors":["invalid access token [access token]"]}');
+		expect(result.error?.description).toBe('HTTP 401: {"success":false,"errors":["invalid access token [redacted]"]}');
 		expect(everything(result)).not.toContain(TOKEN);
 	});
 

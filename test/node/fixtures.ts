@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'http';
+import type { AddressInfo } from 'net';
 import nock from 'nock';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
@@ -85,3 +87,16 @@ export function idFor(externalId: string): string {
 
 export const jsonOf = (items: Array<{ json: IDataObject }> | undefined) => (items ?? []).map((item) => item.json);
 export const pairingOf = (items: Array<{ pairedItem?: unknown }> | undefined) => (items ?? []).map((item) => item.pairedItem);
+
+/** A real local server: nock cannot refuse a connection, make a client's timeout fire, or drop one mid-answer. */
+export async function listen(handler: Parameters<typeof createServer>[1] = () => {}): Promise<{ server: Server; url: string }> {
+	const server = createServer(handler);
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+export const localCredentials = (baseUrl: string, accessToken = TOKEN) => ({ credentials: { hyfinApi: { baseUrl, siteId: 's1', accessToken } } });
+
+/** Everything the run produced, as n8n would store it, errors included: the token must appear nowhere in it. */
+export const everything = (result: object) =>
+	JSON.stringify(result, (_key, value) => (value instanceof Error ? { ...value, message: value.message, stack: value.stack } : value));

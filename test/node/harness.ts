@@ -75,6 +75,8 @@ export interface RunNodeOptions {
 	maxTries?: number;
 	/** With retryOnFail: ms between tries (engine clamps to 0..5000; 0 means its default of 1000). */
 	waitBetweenTries?: number;
+	/** Cancels the execution this long after it starts, as the editor's Stop button does. */
+	cancelAfterMs?: number;
 }
 
 export interface RunNodeResult {
@@ -348,8 +350,11 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	};
 	const hooks = new ExecutionLifecycleHooks('trigger', executionId, workflowData);
 	let hookRun: IRun | undefined;
+	let ran: () => void = () => {};
+	const hookRan = new Promise<void>((resolve) => (ran = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => {
 		hookRun = run;
+		ran();
 	});
 
 	const additionalData: IWorkflowExecuteAdditionalData = {
@@ -389,7 +394,15 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 	if (issues !== null) {
 		throw new Error(`The workflow has issues, n8n would refuse to run it: ${JSON.stringify(issues)}`);
 	}
-	await workflowExecute.processRunExecutionData(workflow);
+	const running = workflowExecute.processRunExecutionData(workflow);
+	if (opts.cancelAfterMs !== undefined) {
+		const timer = setTimeout(() => running.cancel(), opts.cancelAfterMs);
+		// A cancelled run never settles; the engine reports it through the hook at once.
+		await Promise.race([running, hookRan]);
+		clearTimeout(timer);
+	} else {
+		await running;
+	}
 
 	if (hookRun === undefined) throw new Error('The engine finished without calling workflowExecuteAfter');
 	const run: IRun = hookRun;

@@ -22,8 +22,10 @@ const answer = (statusCode: number, body: unknown, headers: Record<string, unkno
 	body,
 });
 
+const asIs = (text: string) => text;
+
 const read = (statusCode: number, body: unknown, headers: Record<string, unknown> = {}) =>
-	readAnswer(answer(statusCode, body, headers), ORIGIN);
+	readAnswer(answer(statusCode, body, headers), { requestUrl: ORIGIN, siteId: 'site-1', redact: asIs });
 
 const failure = (
 	reason: FailureReason,
@@ -79,7 +81,7 @@ describe('readAnswer: success', () => {
 });
 
 describe('readAnswer: rejection ({success: false}) whatever the status', () => {
-	it.each([200, 400, 404, 409, 422])('reads {success: false, errors} at HTTP %i as a rejection', (status) => {
+	it.each([200, 400, 409, 422])('reads {success: false, errors} at HTTP %i as a rejection', (status) => {
 		expect(read(status, JSON.stringify(REJECTION))).toStrictEqual({
 			kind: 'rejected',
 			status,
@@ -349,7 +351,11 @@ describe('readAnswer: redirects (never followed)', () => {
 
 	it('resolves a path-relative Location against the request URL, as a browser would', () => {
 		expect(
-			readAnswer(answer(302, '', { Location: 'login' }), 'https://h.example/prefix/api/v3/site/s/customer/addUpdate'),
+			readAnswer(answer(302, '', { Location: 'login' }), {
+				requestUrl: 'https://h.example/prefix/api/v3/site/s/customer/addUpdate',
+				siteId: 's',
+				redact: asIs,
+			}),
 		).toEqual(failure('redirect', 302, redirectMessage(302, 'https://h.example/prefix/api/v3/site/s/customer/login'), 'HTTP 302: (empty body)', false));
 	});
 
@@ -453,7 +459,7 @@ describe('readNetworkError', () => {
 		['EHOSTUNREACH', 'the host is unreachable', false],
 		['ENETUNREACH', 'the network is unreachable', false],
 	])('reads %s as a network failure', (code, what, retryable) => {
-		expect(readNetworkError(networkError(code, `connect ${code} 203.0.113.7:443`), ORIGIN, 30_000)).toStrictEqual({
+		expect(readNetworkError(networkError(code, `connect ${code} 203.0.113.7:443`), ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'network',
 			message: unreachable(what),
 			description: code,
@@ -462,7 +468,7 @@ describe('readNetworkError', () => {
 	});
 
 	it('reads a plain object with a code like an Error', () => {
-		expect(readNetworkError({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND h.example' }, ORIGIN, 30_000)).toStrictEqual({
+		expect(readNetworkError({ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND h.example' }, ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'network',
 			message: unreachable('the host name was not found'),
 			description: 'ENOTFOUND',
@@ -477,7 +483,7 @@ describe('readNetworkError', () => {
 		['a Timeout message in any case', { message: 'Request Timeout' }, 'timeout', 5_000, '5'],
 		['a timeout rounded to whole seconds', networkError('ECONNABORTED', 'x'), 'ECONNABORTED', 1_500, '2'],
 	])('reads %s as a timeout, retryable', (_, error, description, timeoutMs, seconds) => {
-		expect(readNetworkError(error, ORIGIN, timeoutMs)).toStrictEqual({
+		expect(readNetworkError(error, ORIGIN, timeoutMs, asIs)).toStrictEqual({
 			reason: 'timeout',
 			message: `Hyfin at https://h.example did not answer within ${seconds} s.`,
 			description,
@@ -486,7 +492,7 @@ describe('readNetworkError', () => {
 	});
 
 	it('reads an unknown code as a failure before any answer, not retryable', () => {
-		expect(readNetworkError(networkError('ERR_WEIRD', 'something odd'), ORIGIN, 30_000)).toStrictEqual({
+		expect(readNetworkError(networkError('ERR_WEIRD', 'something odd'), ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'network',
 			message: unreachable('the request failed before any answer came'),
 			description: 'ERR_WEIRD',
@@ -495,7 +501,7 @@ describe('readNetworkError', () => {
 	});
 
 	it('describes an error without a code by its message on one line', () => {
-		expect(readNetworkError(new Error('socket hang up\n  while reading'), ORIGIN, 30_000)).toStrictEqual({
+		expect(readNetworkError(new Error('socket hang up\n  while reading'), ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'network',
 			message: unreachable('the request failed before any answer came'),
 			description: 'socket hang up while reading',
@@ -504,7 +510,7 @@ describe('readNetworkError', () => {
 	});
 
 	it('ignores a code that is not a string', () => {
-		expect(readNetworkError({ code: 111, message: 'refused' }, ORIGIN, 30_000)).toStrictEqual({
+		expect(readNetworkError({ code: 111, message: 'refused' }, ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'network',
 			message: unreachable('the request failed before any answer came'),
 			description: 'refused',
@@ -519,7 +525,7 @@ describe('readNetworkError', () => {
 		['undefined', undefined],
 		['an array', ['ECONNRESET']],
 	])('reads a thrown %s as a network failure without crashing', (_, thrown) => {
-		const result = readNetworkError(thrown, ORIGIN, 30_000);
+		const result = readNetworkError(thrown, ORIGIN, 30_000, asIs);
 		expect(result.reason).toBe('network');
 		expect(result.message).toBe(unreachable('the request failed before any answer came'));
 		expect(result.retryable).toBe(false);
@@ -528,7 +534,7 @@ describe('readNetworkError', () => {
 	});
 
 	it('reads a socket connection timeout as a timeout, safe to retry', () => {
-		expect(readNetworkError(networkError('ERR_SOCKET_CONNECTION_TIMEOUT', 'connect failed'), ORIGIN, 30_000)).toStrictEqual({
+		expect(readNetworkError(networkError('ERR_SOCKET_CONNECTION_TIMEOUT', 'connect failed'), ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'timeout',
 			message: 'Hyfin at https://h.example did not answer within 30 s.',
 			description: 'ERR_SOCKET_CONNECTION_TIMEOUT',
@@ -538,7 +544,7 @@ describe('readNetworkError', () => {
 
 	it('finds the code n8n keeps as httpCode when it wraps the client error in a NodeApiError', () => {
 		const wrapped = { message: 'The service refused the connection - perhaps it is offline', httpCode: 'ECONNREFUSED', messages: ['connect ECONNREFUSED 127.0.0.1:1'] };
-		expect(readNetworkError(wrapped, ORIGIN, 30_000)).toStrictEqual({
+		expect(readNetworkError(wrapped, ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'network',
 			message: unreachable('the connection was refused'),
 			description: 'ECONNREFUSED',
@@ -547,7 +553,7 @@ describe('readNetworkError', () => {
 	});
 
 	it('names the origin it was given, never more', () => {
-		const result = readNetworkError(networkError('ECONNREFUSED', 'x'), 'http://localhost:8080', 30_000);
+		const result = readNetworkError(networkError('ECONNREFUSED', 'x'), 'http://localhost:8080', 30_000, asIs);
 		expect(result.message).toBe(
 			'Could not reach Hyfin at http://localhost:8080: the connection was refused. Check the Base URL in the Hyfin API credential and that the server is up.',
 		);

@@ -1,5 +1,9 @@
 import type { HyfinFailure } from '../../nodes/Hyfin/transport/answer';
-import { AdaptiveConcurrency, mapInOrder } from '../../nodes/Hyfin/transport/pool';
+import { RunControl } from '../../nodes/Hyfin/transport/control';
+import { AdaptiveConcurrency, forEachIndex, OneAtATimePerKey } from '../../nodes/Hyfin/transport/pool';
+
+/** Waits as an item of a run that nothing interrupts. */
+const item = new RunControl(undefined).forItem(0);
 import { DEFAULT_RETRY_POLICY, backoffMs, retryDelayMs, shouldRetry } from '../../nodes/Hyfin/transport/retry';
 
 const failure = (overrides: Partial<HyfinFailure> = {}): HyfinFailure => ({
@@ -49,14 +53,14 @@ describe('retry policy', () => {
 
 describe('adaptive concurrency', () => {
 	const take = async (pool: AdaptiveConcurrency, n: number) => {
-		for (let i = 0; i < n; i++) await pool.acquire();
+		for (let i = 0; i < n; i++) await pool.acquire(item);
 	};
 
 	it('starts at the maximum and holds back requests beyond it', async () => {
 		const pool = new AdaptiveConcurrency(3);
 		await take(pool, 3);
 		let fourth = false;
-		const waiting = pool.acquire().then(() => (fourth = true));
+		const waiting = pool.acquire(item).then(() => (fourth = true));
 		await Promise.resolve();
 		expect(fourth).toBe(false);
 		pool.release();
@@ -73,7 +77,7 @@ describe('adaptive concurrency', () => {
 			pool.succeeded();
 			pool.rateLimited(1000);
 			let started = false;
-			const next = pool.acquire().then(() => (started = true));
+			const next = pool.acquire(item).then(() => (started = true));
 			await jest.advanceTimersByTimeAsync(0);
 			await next;
 			expect(started).toBe(true);
@@ -134,7 +138,7 @@ describe('adaptive concurrency', () => {
 			pool.rateLimited(1000);
 			pool.rateLimited(1000);
 			let started = false;
-			const next = pool.acquire().then(() => (started = true));
+			const next = pool.acquire(item).then(() => (started = true));
 			await jest.advanceTimersByTimeAsync(999);
 			expect(started).toBe(false);
 			await jest.advanceTimersByTimeAsync(1);
@@ -146,39 +150,86 @@ describe('adaptive concurrency', () => {
 	});
 });
 
-describe('mapInOrder', () => {
-	it('returns results in input order however the work finishes', async () => {
-		const delays = [30, 1, 20, 5, 10];
-		const results = await mapInOrder(delays, 3, async (delay, index) => {
-			await new Promise((resolve) => setTimeout(resolve, delay));
-			return `item ${index}`;
-		});
-		expect(results).toEqual(['item 0', 'item 1', 'item 2', 'item 3', 'item 4']);
-	});
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-	it('has at most the given number of items under way', async () => {
+describe('forEachIndex', () => {
+	it('starts the indexes in order and has at most the given number under way', async () => {
+		const started: number[] = [];
 		let running = 0;
 		let peak = 0;
-		await mapInOrder(Array.from({ length: 25 }), 4, async () => {
+		await forEachIndex(25, 4, async (index) => {
+			started.push(index);
 			running++;
 			peak = Math.max(peak, running);
-			await new Promise((resolve) => setTimeout(resolve, 2));
+			await pause(2);
 			running--;
 		});
+		expect(started).toEqual(Array.from({ length: 25 }, (_, index) => index));
 		expect(peak).toBe(4);
 	});
 
-	it('starts nothing new once told to stop, leaving those results undefined', async () => {
+	it('starts nothing new once told to stop', async () => {
 		let stop = false;
-		const results = await mapInOrder(
-			[1, 2, 3, 4, 5],
+		const done: number[] = [];
+		await forEachIndex(
+			5,
 			1,
-			async (value) => {
-				if (value === 2) stop = true;
-				return value * 10;
+			async (index) => {
+				if (index === 1) stop = true;
+				done.push(index);
 			},
 			() => stop,
 		);
-		expect(results).toEqual([10, 20, undefined, undefined, undefined]);
+		expect(done).toEqual([0, 1]);
+	});
+
+	it('when a work throws, starts nothing new, waits for those under way, then throws the error', async () => {
+		const ended: number[] = [];
+		const run = forEachIndex(10, 3, async (index) => {
+			if (index === 1) throw new Error('boom');
+			await pause(index === 0 ? 30 : 5);
+			ended.push(index);
+		});
+		await expect(run).rejects.toThrow('boom');
+		// 0 and 2 were under way when 1 threw; 0 ended last, and nothing started after.
+		expect(ended).toEqual([2, 0]);
+	});
+
+	it.each([0, Number.NaN, -3, 2.5])('runs every index with a worker count of %p', async (workers) => {
+		const done: number[] = [];
+		await forEachIndex(3, workers, async (index) => {
+			done.push(index);
+		});
+		expect(done).toEqual([0, 1, 2]);
+	});
+});
+
+describe('OneAtATimePerKey', () => {
+	it('runs tasks with the same key one after another, in the order started, and others beside them', async () => {
+		const oneAtATime = new OneAtATimePerKey();
+		const log: string[] = [];
+		const task = (name: string, ms: number) => async () => {
+			log.push(`start ${name}`);
+			await pause(ms);
+			log.push(`end ${name}`);
+			return name;
+		};
+		const results = await Promise.all([
+			oneAtATime.run('a', task('a1', 30)),
+			oneAtATime.run('b', task('b1', 5)),
+			oneAtATime.run('a', task('a2', 1)),
+		]);
+		expect(results).toEqual(['a1', 'b1', 'a2']);
+		expect(log).toEqual(['start a1', 'start b1', 'end b1', 'end a1', 'start a2', 'end a2']);
+	});
+
+	it('goes on with the next task of a key after one throws', async () => {
+		const oneAtATime = new OneAtATimePerKey();
+		const first = oneAtATime.run('a', async () => {
+			throw new Error('first');
+		});
+		const second = oneAtATime.run('a', async () => 'second');
+		await expect(first).rejects.toThrow('first');
+		await expect(second).resolves.toBe('second');
 	});
 });

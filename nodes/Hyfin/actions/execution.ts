@@ -1,10 +1,25 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import type { HyfinConnection } from '../transport/connection';
-import { sendWithRetries, type HyfinRequest, type SentRequest } from '../transport';
-import { AdaptiveConcurrency, mapInOrder } from '../transport/pool';
-import type { RetryPolicy } from '../transport/retry';
-import { failureError, itemLabel, settleFailure, settleRejection, type RejectedRecords, type Rejection } from './results';
+import { CREDENTIAL_NAME, sendWithRetries, type HyfinRequest, type SentRequest } from '../transport';
+import { refusesEveryRequest } from '../transport/answer';
+import { readConnection, type ConnectionResult, type HyfinConnection } from '../transport/connection';
+import { RunControl } from '../transport/control';
+import { AdaptiveConcurrency, DEFAULT_MAX_CONCURRENT, forEachIndex, OneAtATimePerKey } from '../transport/pool';
+import type { Redact } from '../transport/redact';
+import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
+import { optionsPerItem } from './parameters';
+import {
+	cancelledError,
+	failedItem,
+	failureError,
+	itemLabel,
+	settleRejection,
+	unexpectedFailure,
+	type ItemFailure,
+	type RejectedRecords,
+	type Rejection,
+	type Settled,
+} from './results';
 
 /**
  * What an operation decided for one input item, before anything is sent. Operations only plan;
@@ -14,12 +29,12 @@ import { failureError, itemLabel, settleFailure, settleRejection, type RejectedR
 export type ItemPlan = (
 	| { kind: 'output'; json: IDataObject }
 	| { kind: 'rejected'; rejection: Rejection }
-	| { kind: 'failed'; error: NodeOperationError }
+	| ({ kind: 'failed' } & ItemFailure)
 	| {
 			kind: 'send';
 			connection: HyfinConnection;
 			request: HyfinRequest;
-			externalId: string | null;
+			externalId: string;
 			/** The output item's json for Hyfin's success answer. */
 			succeeded: (body: IDataObject) => IDataObject;
 			/** The body, when the user asked to see what was sent. */
@@ -34,15 +49,32 @@ export interface ExecutionSettings {
 	rejectedRecords: RejectedRecords;
 	maxConcurrent: number;
 	retry: RetryPolicy;
+	/** Hides the access token in messages of errors nobody foresaw. */
+	redact: Redact;
 }
+
+interface Outcome {
+	plan: ItemPlan;
+	sent?: SentRequest;
+}
+
+/**
+ * Records that Hyfin may take for one: they are sent one after another, in input order, so the
+ * later row is the one that stays. Case and Unicode forms are folded, as Hyfin might fold them.
+ */
+const recordKey = (externalId: string) => externalId.normalize('NFKC').toLowerCase();
 
 /**
  * Plans each item (`planItem`, in input order) and sends what it planned, at most
  * `maxConcurrent` requests at once (fewer while Hyfin pushes back); an item is planned just
  * before it is sent, so reading thousands of items overlaps with the requests already under way.
- * Returns exactly one output item per input item, in input order, paired with it. With On Error =
- * Stop, nothing new is planned or sent once an item has failed, and the first failure in input
- * order is thrown.
+ * Rows with the same external_id are sent one after another, in input order.
+ *
+ * Returns exactly one output item per input item, in input order, paired with it. Every step of
+ * an item is isolated: whatever goes wrong becomes that item's error. With On Error = Stop,
+ * nothing new is sent once an item has failed, and the first failure in input order is thrown.
+ * Once Hyfin has refused the credential or the address, nothing more is sent with it. It returns
+ * (or throws) only when no request of its own is under way any more.
  */
 export async function executePlans(
 	context: IExecuteFunctions,
@@ -51,70 +83,175 @@ export async function executePlans(
 	settings: ExecutionSettings,
 ): Promise<INodeExecutionData[]> {
 	const stopOnFailure = !context.continueOnFail();
+	const control = new RunControl(context.getExecutionCancelSignal());
 	const concurrency = new AdaptiveConcurrency(settings.maxConcurrent);
-	const plans: Array<ItemPlan | undefined> = new Array(itemCount).fill(undefined);
-	let failed = false;
-	const answers = await mapInOrder(
-		plans,
-		settings.maxConcurrent,
-		async (_, itemIndex) => {
-			const plan = (plans[itemIndex] = planItem(itemIndex));
-			if (plan.kind === 'failed' || (plan.kind === 'rejected' && settings.rejectedRecords === 'error')) failed = true;
-			if (plan.kind !== 'send') return undefined;
-			const result = await sendWithRetries(context, plan.connection, plan.request, settings.retry, concurrency);
-			const { answer } = result;
-			if (answer.kind === 'failure' || (answer.kind === 'rejected' && settings.rejectedRecords === 'error')) failed = true;
-			return result;
-		},
-		() => stopOnFailure && failed,
-	);
+	const oneAtATime = new OneAtATimePerKey();
+	const outcomes: Array<Outcome | undefined> = new Array(itemCount).fill(undefined);
+
+	const send = async (itemIndex: number, sending: Extract<ItemPlan, { kind: 'send' }>): Promise<SentRequest> => {
+		const sent = await oneAtATime.run(recordKey(sending.externalId), async () =>
+			await sendWithRetries(context, sending.connection, sending.request, settings.retry, concurrency, control.forItem(itemIndex)),
+		);
+		if (!('interrupted' in sent) && sent.answer.kind === 'failure' && refusesEveryRequest(sent.answer.failure)) {
+			control.refuse({ ...sent.answer.failure, refusedFor: itemLabel(itemIndex, sending.externalId) });
+		}
+		return sent;
+	};
+	const runItem = async (itemIndex: number): Promise<Outcome> => {
+		try {
+			const plan = planItem(itemIndex);
+			return plan.kind === 'send' ? { plan, sent: await send(itemIndex, plan) } : { plan };
+		} catch (error) {
+			return { plan: { kind: 'failed', ...unexpectedFailure(error, itemIndex, settings.redact) } };
+		}
+	};
+
+	try {
+		await forEachIndex(
+			itemCount,
+			settings.maxConcurrent,
+			async (itemIndex) => {
+				const outcome = (outcomes[itemIndex] = await runItem(itemIndex));
+				if (stopOnFailure && fails(outcome, settings.rejectedRecords)) control.halt(itemIndex);
+			},
+			() => control.stopped,
+		);
+	} finally {
+		control.dispose();
+	}
 
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		const plan = plans[itemIndex];
-		// Not reached, or not answered, because an earlier item stopped the run: that item's error is thrown first.
-		if (plan === undefined || (plan.kind === 'send' && answers[itemIndex] === undefined)) continue;
-		const item = settle(context, plan, answers[itemIndex], itemIndex, settings);
-		if (plan.annotations && item.json.error === undefined) Object.assign(item.json, plan.annotations);
+		const outcome = outcomes[itemIndex];
+		let settled: Settled | undefined;
+		try {
+			settled = outcome
+				? settle(context, outcome, itemIndex, settings.rejectedRecords)
+				: // Never started: the run was cancelled, or stopped by an earlier item's failure.
+					control.wasCancelled
+					? { error: cancelledError(context, itemIndex, false) }
+					: undefined;
+		} catch (error) {
+			const { message, description } = unexpectedFailure(error, itemIndex, settings.redact);
+			settled = { error: new NodeOperationError(context.getNode(), message, { itemIndex, description }) };
+		}
+		if (settled === undefined) continue;
+		if ('error' in settled) {
+			if (stopOnFailure) throw settled.error;
+			output.push(failedItem(settled.error, itemIndex));
+			continue;
+		}
+		const { item } = settled;
+		if (outcome?.plan.annotations) Object.assign(item.json, outcome.plan.annotations);
 		output.push(item);
 	}
 	return output;
 }
 
-function settle(
-	context: IExecuteFunctions,
-	plan: ItemPlan,
-	sent: SentRequest | undefined,
-	itemIndex: number,
-	settings: ExecutionSettings,
-): INodeExecutionData {
+/** Whether an item's outcome fails it (and so, with On Error = Stop, stops the run). */
+function fails({ plan, sent }: Outcome, rejectedRecords: RejectedRecords): boolean {
+	if (plan.kind === 'failed') return true;
+	if (plan.kind === 'rejected') return rejectedRecords === 'error';
+	if (!sent) return false;
+	if ('interrupted' in sent) return sent.interrupted.kind !== 'halted';
+	return sent.answer.kind === 'failure' || (sent.answer.kind === 'rejected' && rejectedRecords === 'error');
+}
+
+/** One item's outcome as n8n shows it; undefined for an item the run stopped before it ended. */
+function settle(context: IExecuteFunctions, { plan, sent }: Outcome, itemIndex: number, rejectedRecords: RejectedRecords): Settled | undefined {
 	switch (plan.kind) {
 		case 'output':
-			return { json: plan.json, pairedItem: { item: itemIndex } };
+			return { item: { json: plan.json, pairedItem: { item: itemIndex } } };
 		case 'rejected':
-			return settleRejection(context, plan.rejection, itemIndex, settings.rejectedRecords);
+			return settleRejection(context, plan.rejection, itemIndex, rejectedRecords);
 		case 'failed':
-			return settleFailure(context, plan.error, itemIndex);
+			return { error: new NodeOperationError(context.getNode(), plan.message, { itemIndex, description: plan.description }) };
 	}
-	const { answer, attempts } = sent as SentRequest;
+	const label = itemLabel(itemIndex, plan.externalId);
+	if (!sent) return undefined;
+	if ('interrupted' in sent) {
+		const { interrupted, attempts } = sent;
+		if (interrupted.kind === 'halted') return undefined;
+		if (interrupted.kind === 'cancelled') return { error: cancelledError(context, itemIndex, attempts > 0, plan.externalId) };
+		return { error: failureError(context, interrupted.failure, itemIndex, label, attempts) };
+	}
+	const { answer, attempts } = sent;
 	switch (answer.kind) {
 		case 'success': {
 			const json = plan.succeeded(answer.body);
 			if (plan.sent) json.sent = plan.sent;
-			return { json, pairedItem: { item: itemIndex } };
+			return { item: { json, pairedItem: { item: itemIndex } } };
 		}
 		case 'rejected':
 			return settleRejection(
 				context,
 				{ source: 'hyfin', errors: answer.errors, hints: answer.errors, externalId: plan.externalId, sent: plan.sent },
 				itemIndex,
-				settings.rejectedRecords,
+				rejectedRecords,
 			);
-		case 'failure': {
-			const label = itemLabel(itemIndex, plan.externalId);
-			const { accessToken } = plan.connection.credentials;
-			const error = failureError(context, answer.failure, itemIndex, label, attempts, typeof accessToken === 'string' ? accessToken : undefined);
-			return settleFailure(context, error, itemIndex);
-		}
+		case 'failure':
+			if (answer.failure.reason === 'cancelled') return { error: cancelledError(context, itemIndex, true, plan.externalId) };
+			return { error: failureError(context, answer.failure, itemIndex, label, attempts) };
 	}
+}
+
+/** The options every operation reads once for the whole run, from the first item. */
+export interface RunOptions {
+	maxConcurrent?: number;
+	maxRetries?: number;
+	rejectedRecords?: RejectedRecords;
+}
+
+const RUN_OPTIONS: ReadonlyArray<keyof RunOptions> = ['maxConcurrent', 'maxRetries', 'rejectedRecords'];
+
+async function connect(context: IExecuteFunctions): Promise<ConnectionResult> {
+	try {
+		return readConnection(await context.getCredentials(CREDENTIAL_NAME));
+	} catch (error) {
+		return { ok: false, message: `The Hyfin API credential could not be read: ${error instanceof Error ? error.message : String(error)}` };
+	}
+}
+
+/**
+ * Runs an operation: reads the credential and the run's options once, checks each item's options,
+ * and hands each item with them to `planItem`. A broken credential or run option fails every
+ * item with what to fix, and nothing is sent.
+ */
+export async function runOperation<O extends RunOptions>(
+	context: IExecuteFunctions,
+	optionsProperty: INodeProperties,
+	planItem: (itemIndex: number, connection: HyfinConnection, options: O) => ItemPlan,
+): Promise<INodeExecutionData[][]> {
+	const itemCount = context.getInputData().length;
+	const connection = await connect(context);
+	const optionsOf = optionsPerItem<O>(context, optionsProperty);
+	const perItem = (optionsProperty.options ?? []).map((option) => option.name).filter((name) => !(RUN_OPTIONS as string[]).includes(name));
+	let run: ReturnType<typeof optionsOf>;
+	try {
+		run = optionsOf(0, RUN_OPTIONS);
+	} catch (error) {
+		run = { ok: false, message: `The options could not be read for item 0: ${error instanceof Error ? error.message : String(error)}` };
+	}
+	const redact: Redact = connection.ok ? connection.connection.redact : (text) => text;
+
+	let plan: (itemIndex: number) => ItemPlan;
+	if (!connection.ok) {
+		plan = () => ({ kind: 'failed', message: connection.message });
+	} else if (!run.ok) {
+		plan = () => ({ kind: 'failed', message: `${run.message}. It is one setting for the whole run, so no item was sent.` });
+	} else {
+		plan = (itemIndex) => {
+			const options = optionsOf(itemIndex, perItem);
+			if (!options.ok) return { kind: 'failed', message: options.message };
+			return planItem(itemIndex, connection.connection, { ...options.options, ...run.options });
+		};
+	}
+	const runOptions: RunOptions = run.ok ? run.options : {};
+	const output = await executePlans(context, itemCount, plan, {
+		rejectedRecords: runOptions.rejectedRecords ?? 'outputItems',
+		maxConcurrent: runOptions.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+		retry: { ...DEFAULT_RETRY_POLICY, maxRetries: runOptions.maxRetries ?? DEFAULT_MAX_RETRIES },
+		redact,
+	});
+	return [output];
 }

@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import type { HyfinFailure } from '../transport/answer';
+import type { Redact } from '../transport/redact';
 
 /**
  * Turning one item's outcome into what n8n shows: an output item paired with its input, or an
@@ -9,15 +10,21 @@ import type { HyfinFailure } from '../transport/answer';
 
 export type RejectedRecords = 'outputItems' | 'error';
 
+/** Why an item fails before anything is sent for it: what went wrong, and what to do. */
+export interface ItemFailure {
+	message: string;
+	description?: string;
+}
+
+/** An item's output, or the error that fails it (thrown or output, as On Error says). */
+export type Settled = { item: INodeExecutionData } | { error: NodeApiError | NodeOperationError };
+
 /** How a message names an item: n8n's own `item N` numbering, plus the record's id when known. */
 export function itemLabel(itemIndex: number, externalId: string | null): string {
 	return externalId ? `item ${itemIndex} (external_id "${externalId}")` : `item ${itemIndex}`;
 }
 
-/** Never let the access token reach a message, whatever a server echoed back. */
-export function redact(text: string, secret: string | undefined): string {
-	return secret && secret.length >= 4 ? text.split(secret).join('[access token]') : text;
-}
+const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 /** An error about the request, not the record: unreachable host, refused token, server failure. */
 export function failureError(
@@ -26,11 +33,12 @@ export function failureError(
 	itemIndex: number,
 	label: string,
 	attempts: number,
-	accessToken: string | undefined,
 ): NodeApiError | NodeOperationError {
-	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-	const message = redact(`Hyfin request for ${label} failed${tries}: ${failure.message}`, accessToken);
-	const description = redact(failure.description, accessToken);
+	const head = failure.refusedFor
+		? `${capitalized(label)} was not sent${attempts > 0 ? ' again' : ''}, as Hyfin's answer to ${failure.refusedFor} holds for every request of this run`
+		: `Hyfin request for ${label} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}`;
+	const message = `${head}: ${failure.message}`;
+	const { description } = failure;
 	if (failure.status === undefined) {
 		return new NodeOperationError(context.getNode(), message, { itemIndex, description });
 	}
@@ -41,18 +49,31 @@ export function failureError(
 	);
 }
 
+/** The execution was cancelled before the item's request ended, or before it was sent. */
+export function cancelledError(context: IExecuteFunctions, itemIndex: number, sent: boolean, externalId: string | null = null): NodeOperationError {
+	const label = itemLabel(itemIndex, externalId);
+	const message = sent
+		? `The execution was cancelled while ${label} was being sent to Hyfin: whether Hyfin saved it is unknown`
+		: `The execution was cancelled before ${label} was sent to Hyfin`;
+	return new NodeOperationError(context.getNode(), message, { itemIndex });
+}
+
+/** Something nobody foresaw went wrong with one item: it fails that item, and only that one. */
+export function unexpectedFailure(error: unknown, itemIndex: number, redact: Redact): ItemFailure {
+	const said = redact(error instanceof Error ? error.message : String(error));
+	return {
+		message: `Item ${itemIndex} could not be sent to Hyfin: ${said}`,
+		description: "The node did not expect this. Check the item and the node's options; if they look right, please report it.",
+	};
+}
+
 /**
- * Settles a failed item. With On Error set to continue, the item's json is `{ error }` alone, the
- * shape n8n's error output recognises: n8n then routes it there and merges in the input item's
- * fields. (n8n replaces the json of an item that carries `error` with the bare message, so the
- * details travel inside the message instead.) Otherwise it throws.
+ * A failed item's output, with On Error set to continue: its json is `{ error }` alone, the shape
+ * n8n's error output recognises, so n8n routes it there and merges in the input item's fields.
+ * (n8n replaces the json of an item that carries `error` with the bare message, so the details
+ * travel inside the message instead.)
  */
-export function settleFailure(
-	context: IExecuteFunctions,
-	error: NodeApiError | NodeOperationError,
-	itemIndex: number,
-): INodeExecutionData {
-	if (!context.continueOnFail()) throw error;
+export function failedItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
 	const message = error.description ? `${error.message} (${error.description})` : error.message;
 	return { json: { error: message }, pairedItem: { item: itemIndex } };
 }
@@ -69,18 +90,11 @@ export interface Rejection {
 }
 
 /** Settles a record Hyfin would not accept: an output item to branch on, or an error if asked. */
-export function settleRejection(
-	context: IExecuteFunctions,
-	rejection: Rejection,
-	itemIndex: number,
-	mode: RejectedRecords,
-): INodeExecutionData {
+export function settleRejection(context: IExecuteFunctions, rejection: Rejection, itemIndex: number, mode: RejectedRecords): Settled {
 	const label = itemLabel(itemIndex, rejection.externalId);
-	const prefix = rejection.source === 'hyfin' ? `Hyfin rejected ${label}` : `${label.charAt(0).toUpperCase()}${label.slice(1)} was not sent to Hyfin`;
+	const prefix = rejection.source === 'hyfin' ? `Hyfin rejected ${label}` : `${capitalized(label)} was not sent to Hyfin`;
 	const message = `${prefix}: ${rejection.hints.join('; ')}`;
-	if (mode === 'error') {
-		return settleFailure(context, new NodeOperationError(context.getNode(), message, { itemIndex }), itemIndex);
-	}
+	if (mode === 'error') return { error: new NodeOperationError(context.getNode(), message, { itemIndex }) };
 	const json: IDataObject = {
 		success: false,
 		errors: rejection.errors,
@@ -88,5 +102,5 @@ export function settleRejection(
 		message,
 	};
 	if (rejection.sent) json.sent = rejection.sent;
-	return { json, pairedItem: { item: itemIndex } };
+	return { item: { json, pairedItem: { item: itemIndex } } };
 }

@@ -18,7 +18,7 @@ export async function hyfinApiCredentialTest(
 	const data = credential.data ?? {};
 	const connection = readConnection(data);
 	if (!connection.ok) return { status: 'Error', message: connection.message };
-	const { origin, siteId } = connection.connection;
+	const { origin, siteId, redact, credentials } = connection.connection;
 	const probeId = `n8n-credential-test-${randomBytes(6).toString('hex')}`;
 	const url = siteUrl(connection.connection, `customer/${encodeURIComponent(probeId)}`);
 
@@ -30,7 +30,7 @@ export async function hyfinApiCredentialTest(
 		response = (await this.helpers.request({
 			method: 'GET',
 			uri: url,
-			headers: { 'x-access-token': String(data.accessToken ?? ''), Accept: 'application/json' },
+			headers: { 'x-access-token': String(credentials.accessToken), Accept: 'application/json' },
 			json: false,
 			simple: false,
 			resolveWithFullResponse: true,
@@ -38,18 +38,13 @@ export async function hyfinApiCredentialTest(
 			timeout: TEST_TIMEOUT_MS,
 		})) as RawResponse;
 	} catch (error) {
-		return { status: 'Error', message: readNetworkError(error, origin, TEST_TIMEOUT_MS).message };
+		return { status: 'Error', message: readNetworkError(error, origin, TEST_TIMEOUT_MS, redact).message };
 	}
 
-	const answer = readAnswer(response, url);
+	// An answer that says the token or the site is wrong, at any status, is a failure (see readAnswer).
+	const answer = readAnswer(response, { requestUrl: url, siteId, redact, recordMayBeMissing: true });
 	if (answer.kind === 'failure') {
 		return { status: 'Error', message: answer.failure.message };
-	}
-	if (answer.kind === 'rejected' && answer.errors.some((error) => /\bsite\b/i.test(error))) {
-		return {
-			status: 'Error',
-			message: `Hyfin does not know site "${siteId}" (${answer.errors.join(', ')}). Check the Site ID in the credential.`,
-		};
 	}
 	return {
 		status: 'OK',

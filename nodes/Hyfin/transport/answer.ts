@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { TOKEN_MASK, type Redact } from './redact';
+
 /**
  * How one answer from Hyfin is read. Hyfin's documents leave much open (shared/hyfin-api.md,
  * "Unknown"), so every plausible answer has a reading here, and none of them throws.
@@ -13,14 +15,25 @@ export type HyfinAnswer =
 export type FailureReason =
 	| 'network'
 	| 'timeout'
+	| 'cutOff'
+	| 'cancelled'
 	| 'redirect'
 	| 'auth'
+	| 'site'
 	| 'rateLimited'
 	| 'server'
 	| 'notFound'
 	| 'notJson'
 	| 'unexpected'
 	| 'client';
+
+/**
+ * Failures that say the credential or the address is wrong, not the record: every other request
+ * of the run would get the same answer, so once one comes, nothing more is sent with it.
+ */
+const REFUSALS: ReadonlySet<FailureReason> = new Set(['auth', 'site', 'notFound', 'redirect']);
+
+export const refusesEveryRequest = (failure: HyfinFailure) => REFUSALS.has(failure.reason);
 
 export interface HyfinFailure {
 	reason: FailureReason;
@@ -33,6 +46,8 @@ export interface HyfinFailure {
 	retryable: boolean;
 	/** What the server asked for in `Retry-After`, if anything. */
 	retryAfterMs?: number;
+	/** When this is Hyfin's answer to another item of the run, repeated: how that item is named. */
+	refusedFor?: string;
 }
 
 export interface RawResponse {
@@ -44,11 +59,14 @@ export interface RawResponse {
 const EXCERPT_LENGTH = 160;
 export const MAX_RETRY_AFTER_MS = 60_000;
 
-/** A short, one-line view of what came back, for messages. */
+/** A short, one-line view of what came back, for messages; a redaction mark is never cut in two. */
 export function excerpt(text: string): string {
 	const line = text.replace(/\s+/g, ' ').trim();
 	if (line === '') return '(empty body)';
-	return line.length > EXCERPT_LENGTH ? `${line.slice(0, EXCERPT_LENGTH)}…` : line;
+	if (line.length <= EXCERPT_LENGTH) return line;
+	const mark = line.lastIndexOf(TOKEN_MASK, EXCERPT_LENGTH - 1);
+	const end = mark >= 0 && mark + TOKEN_MASK.length > EXCERPT_LENGTH ? mark + TOKEN_MASK.length : EXCERPT_LENGTH;
+	return `${line.slice(0, end)}…`;
 }
 
 /** `Retry-After` as seconds or an HTTP date, in milliseconds, capped; undefined when absent or unreadable. */
@@ -105,10 +123,29 @@ function redirectTarget(location: unknown, requestUrl: string): string {
 	}
 }
 
-/** Reads an HTTP answer to a request to `requestUrl`: the status, then whether the body is Hyfin's JSON. */
-export function readAnswer(response: RawResponse, requestUrl: string): HyfinAnswer {
+/** Where an answer came from, for reading it. */
+export interface AnswerContext {
+	requestUrl: string;
+	/** The credential's Site ID, named in messages about it. */
+	siteId: string;
+	/** Applied to everything the answer holds before it is read. */
+	redact: Redact;
+	/**
+	 * Whether Hyfin's JSON 404 can be about the record (a Get of one that does not exist). For a
+	 * write, which takes any record, it is about the site or the address: the request failed.
+	 */
+	recordMayBeMissing?: boolean;
+}
+
+// How Hyfin's errors may say that the request, not the record, is wrong (Hyfin documents none).
+const ABOUT_TOKEN = /\b(access[\s_-]*token|api[\s_-]*key|token|unauthori[sz]ed|not authori[sz]ed|forbidden|authenticat\w*|credentials?)\b/i;
+const ABOUT_SITE = /\bsite(?:[\s_-]*id)?\b/i;
+
+/** Reads an HTTP answer: the status, then whether the body is Hyfin's JSON. */
+export function readAnswer(response: RawResponse, { requestUrl, siteId, redact, recordMayBeMissing = false }: AnswerContext): HyfinAnswer {
 	const status = response.statusCode;
-	const text = bodyText(response.body);
+	// Everything from the answer is redacted first, so the token cannot reach an output or a message.
+	const text = redact(bodyText(response.body));
 	const json = parseJson(text);
 	const shown = excerpt(text);
 	const failure = (reason: FailureReason, message: string, retryable = false, retryAfterMs?: number): HyfinAnswer => ({
@@ -117,7 +154,7 @@ export function readAnswer(response: RawResponse, requestUrl: string): HyfinAnsw
 	});
 
 	if (status >= 300 && status < 400) {
-		const target = redirectTarget(header(response.headers, 'location'), requestUrl);
+		const target = redact(redirectTarget(header(response.headers, 'location'), requestUrl));
 		return failure(
 			'redirect',
 			`Hyfin answered HTTP ${status}, a redirect to ${target}. It was not followed, so the access token went nowhere else. If that is the right address, put it in the credential's Base URL.`,
@@ -140,7 +177,18 @@ export function readAnswer(response: RawResponse, requestUrl: string): HyfinAnsw
 		return failure('server', `Hyfin answered HTTP ${status}, ${what}. Hyfin or a proxy in front of it is failing; try again later.`, retryable, retryAfterMs);
 	}
 	if (isObject(json) && json.success === false) {
-		return { kind: 'rejected', status, errors: rejectionErrors(json) };
+		const errors = rejectionErrors(json);
+		const said = errors.join('; ');
+		if (errors.some((error) => ABOUT_TOKEN.test(error))) {
+			return failure('auth', `Hyfin refused the access token (HTTP ${status}: ${said}). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.`);
+		}
+		if (errors.some((error) => ABOUT_SITE.test(error))) {
+			return failure('site', `Hyfin does not know site "${siteId}" (HTTP ${status}: ${said}). Check the Site ID in the Hyfin API credential.`);
+		}
+		if (status === 404 && !recordMayBeMissing) {
+			return failure('notFound', `Hyfin answered HTTP 404 (${said}): the site or the address was not found. Check the Site ID "${siteId}" and the Base URL in the Hyfin API credential.`);
+		}
+		return { kind: 'rejected', status, errors };
 	}
 	if (status === 404) {
 		return failure(
@@ -182,8 +230,8 @@ const NETWORK_WORDS: Record<string, string> = {
 	ENETUNREACH: 'the network is unreachable',
 };
 
-/** Reads a request that got no HTTP answer at all. */
-export function readNetworkError(error: unknown, origin: string, timeoutMs: number): HyfinFailure {
+/** Reads a request that got no whole HTTP answer. */
+export function readNetworkError(error: unknown, origin: string, timeoutMs: number, redact: Redact): HyfinFailure {
 	// n8n wraps the HTTP client's error in a NodeApiError, which keeps the code as `httpCode` and the
 	// original text in `messages`; a bare client error has `code` and `message`.
 	const chain: IDataObject[] = [];
@@ -194,10 +242,14 @@ export function readNetworkError(error: unknown, origin: string, timeoutMs: numb
 		chain
 			.flatMap((link) => [link.code, link.httpCode])
 			.find((value): value is string => typeof value === 'string' && /^E[A-Z_]+$/.test(value)) ?? '';
-	const message =
+	const message = redact(
 		chain
 			.flatMap((link) => [...(Array.isArray(link.messages) ? link.messages : []), link.message])
-			.find((value): value is string => typeof value === 'string' && value !== '') ?? '';
+			.find((value): value is string => typeof value === 'string' && value !== '') ?? '',
+	);
+	if (code === 'ERR_CANCELED') {
+		return { reason: 'cancelled', message: 'The execution was cancelled before Hyfin answered.', description: code, retryable: false };
+	}
 	if (['ECONNABORTED', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT'].includes(code) || /timeout/i.test(message)) {
 		return {
 			reason: 'timeout',
@@ -206,11 +258,20 @@ export function readNetworkError(error: unknown, origin: string, timeoutMs: numb
 			retryable: true,
 		};
 	}
+	// axios's words for an answer whose connection closed before its body ended.
+	if (code === 'ERR_BAD_RESPONSE' || /\baborted\b/i.test(message)) {
+		return {
+			reason: 'cutOff',
+			message: `Hyfin's answer was cut off: the connection closed before it ended, so whether the record was saved is unknown.`,
+			description: code || excerpt(message),
+			retryable: true,
+		};
+	}
 	const what = NETWORK_WORDS[code] ?? 'the request failed before any answer came';
 	return {
 		reason: 'network',
 		message: `Could not reach Hyfin at ${origin}: ${what}. Check the Base URL in the Hyfin API credential and that the server is up.`,
-		description: code || (message ? excerpt(message) : excerpt(String(error ?? 'unknown error'))),
+		description: code || excerpt(message || redact(String(error ?? 'unknown error'))),
 		// A refused or unknown host will not change on its own; a dropped connection might.
 		retryable: ['ECONNRESET', 'EPIPE', 'EAI_AGAIN'].includes(code),
 	};

@@ -1,7 +1,8 @@
-import { sleep, type IDataObject, type IExecuteFunctions, type IHttpRequestMethods } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 
 import { readAnswer, readNetworkError, type HyfinAnswer, type RawResponse } from './answer';
 import type { HyfinConnection } from './connection';
+import type { Interruption, ItemControl } from './control';
 import type { AdaptiveConcurrency } from './pool';
 import { retryDelayMs, shouldRetry, type RetryPolicy } from './retry';
 
@@ -18,12 +19,13 @@ export interface HyfinRequest {
 /**
  * The one place the node talks to Hyfin. The access token is added by n8n from the credential
  * (`x-access-token`); redirects are never followed, so it cannot travel to another host.
- * Every outcome comes back as a value; nothing here throws.
+ * Every outcome comes back as a value, with the token redacted; nothing here throws.
  */
 export async function hyfinRequest(
 	context: IExecuteFunctions,
 	connection: HyfinConnection,
 	request: HyfinRequest,
+	abortSignal?: AbortSignal,
 ): Promise<HyfinAnswer> {
 	const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 	let response: RawResponse;
@@ -41,27 +43,36 @@ export async function hyfinRequest(
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 			timeout: timeoutMs,
+			abortSignal,
 		}, {
 			// n8n would otherwise read and decrypt the credential from its database for every request.
 			credentialsDecrypted: { id: '', name: CREDENTIAL_NAME, type: CREDENTIAL_NAME, data: connection.credentials },
 		})) as RawResponse;
 	} catch (error) {
-		return { kind: 'failure', failure: readNetworkError(error, connection.origin, timeoutMs) };
+		return { kind: 'failure', failure: readNetworkError(error, connection.origin, timeoutMs, connection.redact) };
 	}
-	return readAnswer(response, request.url);
+	return readAnswer(response, { requestUrl: request.url, siteId: connection.siteId, redact: connection.redact });
 }
 
-export interface SentRequest {
-	answer: HyfinAnswer;
-	/** Tries made, the first included. */
-	attempts: number;
-}
+export type SentRequest =
+	| {
+			answer: HyfinAnswer;
+			/** Tries made, the first included. */
+			attempts: number;
+	  }
+	| {
+			/** Why the request was not sent (again), and the last answer if one came. */
+			interrupted: Interruption;
+			answer?: HyfinAnswer;
+			attempts: number;
+	  };
 
 /**
  * Sends one request, trying it again on its own when the failure may pass (429, 503, 5xx,
  * a dropped connection, a timeout, a cut-off answer): after `Retry-After` when Hyfin gives one,
  * else after a backoff. Each try takes a slot of `concurrency` and tells it how Hyfin answered;
- * no slot is held while waiting.
+ * no slot is held while waiting. Nothing is sent once `control` says the run is interrupted,
+ * and an interruption ends any wait at once.
  */
 export async function sendWithRetries(
 	context: IExecuteFunctions,
@@ -69,12 +80,18 @@ export async function sendWithRetries(
 	request: HyfinRequest,
 	policy: RetryPolicy,
 	concurrency: AdaptiveConcurrency,
+	control: ItemControl,
 ): Promise<SentRequest> {
-	for (let attempts = 1; ; attempts++) {
-		await concurrency.acquire();
-		let answer: HyfinAnswer;
+	let answer: HyfinAnswer | undefined;
+	for (let attempts = 0; ; ) {
+		let interrupted = control.interruption();
+		if (interrupted) return { interrupted, answer, attempts };
+		await concurrency.acquire(control);
 		try {
-			answer = await hyfinRequest(context, connection, request);
+			interrupted = control.interruption();
+			if (interrupted) return { interrupted, answer, attempts };
+			attempts++;
+			answer = await hyfinRequest(context, connection, request, control.requestSignal);
 			if (answer.kind === 'failure' && answer.failure.status === 503) concurrency.overloaded();
 		} finally {
 			concurrency.release();
@@ -84,9 +101,9 @@ export async function sendWithRetries(
 			return { answer, attempts };
 		}
 		const { failure } = answer;
-		if (!shouldRetry(failure, attempts - 1, policy)) return { answer, attempts };
+		if (failure.reason === 'cancelled' || !shouldRetry(failure, attempts - 1, policy)) return { answer, attempts };
 		const waitMs = retryDelayMs(failure, attempts, policy);
 		if (failure.status === 429) concurrency.rateLimited(waitMs);
-		await sleep(waitMs);
+		await control.wait(waitMs);
 	}
 }

@@ -1,4 +1,4 @@
-import { sleep } from 'n8n-workflow';
+import type { ItemControl } from './control';
 
 export const DEFAULT_MAX_CONCURRENT = 10;
 
@@ -46,14 +46,17 @@ export class AdaptiveConcurrency {
 		return this.active;
 	}
 
-	/** Waits for a free slot, and for any pause Hyfin asked for, then takes the slot. */
-	async acquire(): Promise<void> {
+	/**
+	 * Waits for a free slot, and for any pause Hyfin asked for, then takes the slot. The pause
+	 * ends early when the run is interrupted; the caller then sees that and sends nothing.
+	 */
+	async acquire(control: Pick<ItemControl, 'wait'>): Promise<void> {
 		while (this.active >= this.currentLimit) {
 			await new Promise<void>((resolve) => this.waiting.push(resolve));
 		}
 		this.active++;
 		const pause = this.pausedUntil - this.now();
-		if (pause > 0) await sleep(pause);
+		if (pause > 0) await control.wait(pause);
 	}
 
 	release(): void {
@@ -95,23 +98,51 @@ export class AdaptiveConcurrency {
 }
 
 /**
- * Runs `work` for every item with at most `workers` items under way, returning the results in
- * input order. Once `stop()` is true no new item is started; those not started stay undefined.
+ * Runs `work` for the indexes 0 to `count` - 1, in order, with at most `workers` under way.
+ * Once `stop()` is true, or a `work` has thrown, no new index is started. It returns only when
+ * every started `work` has ended, so nothing runs on after it; then the first error is thrown.
  */
-export async function mapInOrder<T, R>(
-	items: readonly T[],
+export async function forEachIndex(
+	count: number,
 	workers: number,
-	work: (item: T, index: number) => Promise<R>,
+	work: (index: number) => Promise<void>,
 	stop: () => boolean = () => false,
-): Promise<Array<R | undefined>> {
-	const results: Array<R | undefined> = new Array(items.length).fill(undefined);
+): Promise<void> {
 	let next = 0;
+	let thrown: { error: unknown } | undefined;
 	const worker = async () => {
-		while (next < items.length && !stop()) {
+		while (next < count && !stop() && !thrown) {
 			const index = next++;
-			results[index] = await work(items[index], index);
+			try {
+				await work(index);
+			} catch (error) {
+				thrown ??= { error };
+			}
 		}
 	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, items.length)) }, worker));
-	return results;
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(Math.floor(workers) || 1, count)) }, worker));
+	if (thrown) throw thrown.error;
+}
+
+/**
+ * Runs tasks that share a key one after another, in the order they were started; tasks with
+ * different keys run side by side.
+ */
+export class OneAtATimePerKey {
+	private readonly last = new Map<string, Promise<void>>();
+
+	async run<R>(key: string, task: () => Promise<R>): Promise<R> {
+		const before = this.last.get(key);
+		const result = before ? before.then(task) : task();
+		const done = result.then(
+			() => undefined,
+			() => undefined,
+		);
+		this.last.set(key, done);
+		try {
+			return await result;
+		} finally {
+			if (this.last.get(key) === done) this.last.delete(key);
+		}
+	}
 }
