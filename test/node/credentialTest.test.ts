@@ -67,6 +67,29 @@ describe('the Hyfin API credential test', () => {
 		});
 	});
 
+	it.each<[number, string]>([
+		[200, 'invalid access token'],
+		[400, 'token expired'],
+		[404, 'unauthorized'],
+	])('never says Connected when Hyfin answers HTTP %i with {success: false} saying %p', async (status, said) => {
+		probe(status, { success: false, errors: [said] });
+		await expect(testCredential(credential)).resolves.toEqual({
+			status: 'Error',
+			message: `Hyfin refused the access token (HTTP ${status}: ${said}). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.`,
+		});
+	});
+
+	it('signs with the token trimmed, and never shows it, whatever Hyfin echoes', async () => {
+		const seen = probe(401, { success: false, errors: [`invalid access token ${TOKEN}`] });
+		const result = await testCredential({ ...credential, accessToken: `${TOKEN}\n` });
+		expect(seen).toEqual([TOKEN]);
+		expect(result).toEqual({
+			status: 'Error',
+			message: 'Hyfin refused the access token (HTTP 401). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.',
+		});
+		expect(JSON.stringify(result)).not.toContain(TOKEN);
+	});
+
 	it('says the Base URL or Site ID look wrong on a 404 that is not Hyfin\'s JSON', async () => {
 		probe(404, '<html><body><h1>Not Found</h1></body></html>', { 'Content-Type': 'text/html' });
 		await expect(testCredential(credential)).resolves.toEqual({

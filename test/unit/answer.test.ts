@@ -559,3 +559,122 @@ describe('readNetworkError', () => {
 		);
 	});
 });
+
+describe('readAnswer: a rejection that is about the request, not the record', () => {
+	const refused = (status: number, said: string) =>
+		failure(
+			'auth',
+			status,
+			`Hyfin refused the access token (HTTP ${status}: ${said}). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.`,
+			`HTTP ${status}: ${JSON.stringify({ success: false, errors: [said] })}`,
+			false,
+		);
+
+	it.each<[number, string]>([
+		[200, 'invalid access token'],
+		[400, 'Token expired'],
+		[404, 'unauthorized'],
+		[422, 'API key not valid'],
+	])('reads {success: false} at HTTP %i saying %p as a refused token', (status, said) => {
+		expect(read(status, JSON.stringify({ success: false, errors: [said] }))).toEqual(refused(status, said));
+	});
+
+	it.each<[number, string]>([
+		[404, 'site not found'],
+		[200, 'invalid site_id'],
+		[400, 'Site ID unknown'],
+	])('reads {success: false} at HTTP %i saying %p as an unknown site, named', (status, said) => {
+		expect(read(status, JSON.stringify({ success: false, errors: [said] }))).toEqual(
+			failure(
+				'site',
+				status,
+				`Hyfin does not know site "site-1" (HTTP ${status}: ${said}). Check the Site ID in the Hyfin API credential.`,
+				`HTTP ${status}: ${JSON.stringify({ success: false, errors: [said] })}`,
+				false,
+			),
+		);
+	});
+
+	it('reads a JSON 404 naming neither as the address or site not found, for a write', () => {
+		expect(read(404, JSON.stringify({ success: false, errors: ['not found'] }))).toEqual(
+			failure(
+				'notFound',
+				404,
+				'Hyfin answered HTTP 404 (not found): the site or the address was not found. Check the Site ID "site-1" and the Base URL in the Hyfin API credential.',
+				'HTTP 404: {"success":false,"errors":["not found"]}',
+				false,
+			),
+		);
+	});
+
+	it('reads a JSON 404 as the record missing when the request may ask for one that is not there (a Get)', () => {
+		const body = JSON.stringify({ success: false, errors: ['customer not found'] });
+		expect(readAnswer(answer(404, body), { requestUrl: ORIGIN, siteId: 's', redact: asIs, recordMayBeMissing: true })).toStrictEqual({
+			kind: 'rejected',
+			status: 404,
+			errors: ['customer not found'],
+		});
+	});
+
+	it.each(['missing email', 'invalid website', 'invalid notes (tok_x)'])('keeps %p a rejection of the record', (said) => {
+		expect(read(200, JSON.stringify({ success: false, errors: [said] }))).toStrictEqual({ kind: 'rejected', status: 200, errors: [said] });
+	});
+});
+
+describe('readAnswer: the token, redacted before anything is read', () => {
+	const redact = (text: string) => text.split('tok_secret').join('[redacted]');
+	const readRedacted = (status: number, body: string, headers: Record<string, unknown> = {}) =>
+		readAnswer(answer(status, body, headers), { requestUrl: ORIGIN, siteId: 's', redact });
+
+	it('in the errors of a rejection', () => {
+		expect(readRedacted(200, '{"success":false,"errors":["invalid email tok_secret"]}')).toStrictEqual({
+			kind: 'rejected',
+			status: 200,
+			errors: ['invalid email [redacted]'],
+		});
+	});
+
+	it('in a success body', () => {
+		expect(readRedacted(200, '{"success":true,"action":"added","_id":"tok_secret"}')).toStrictEqual({
+			kind: 'success',
+			status: 200,
+			body: { success: true, action: 'added', _id: '[redacted]' },
+		});
+	});
+
+	it('in the description of a failure, and in a redirect target', () => {
+		const answered = readRedacted(302, '<a href="/x?t=tok_secret">moved</a>', { Location: '/login?t=tok_secret' });
+		expect(answered.kind === 'failure' && [answered.failure.message, answered.failure.description]).toEqual([
+			redirectMessage(302, 'https://h.example/login?t=[redacted]'),
+			'HTTP 302: <a href="/x?t=[redacted]">moved</a>',
+		]);
+	});
+});
+
+describe('readNetworkError: answers that stop, and cancellation', () => {
+	it.each<[string, unknown]>([
+		['n8n\'s wrapping of axios\'s ERR_BAD_RESPONSE', { httpCode: 'ERR_BAD_RESPONSE', messages: ['stream has been aborted'], message: 'stream has been aborted' }],
+		['a bare "aborted" error', { message: 'aborted' }],
+	])('reads %s as an answer cut off, safe to send again', (_, error) => {
+		expect(readNetworkError(error, ORIGIN, 30_000, asIs)).toStrictEqual({
+			reason: 'cutOff',
+			message: "Hyfin's answer was cut off: the connection closed before it ended, so whether the record was saved is unknown.",
+			description: typeof (error as { httpCode?: string }).httpCode === 'string' ? 'ERR_BAD_RESPONSE' : 'aborted',
+			retryable: true,
+		});
+	});
+
+	it('reads ERR_CANCELED as the execution cancelled, not to be sent again', () => {
+		expect(readNetworkError({ code: 'ERR_CANCELED', message: 'canceled' }, ORIGIN, 30_000, asIs)).toStrictEqual({
+			reason: 'cancelled',
+			message: 'The execution was cancelled before Hyfin answered.',
+			description: 'ERR_CANCELED',
+			retryable: false,
+		});
+	});
+
+	it('redacts the error\'s own words', () => {
+		const failure = readNetworkError({ message: 'bad header tok_secret' }, ORIGIN, 30_000, (text) => text.replace('tok_secret', '[redacted]'));
+		expect(failure.description).toBe('bad header [redacted]');
+	});
+});

@@ -233,3 +233,55 @@ describe('OneAtATimePerKey', () => {
 		await expect(second).resolves.toBe('second');
 	});
 });
+
+describe('RunControl', () => {
+	it('after a halt at item 3, interrupts the items after it and ends their waits at once, not those up to it', async () => {
+		const control = new RunControl(undefined);
+		const started = Date.now();
+		const waits = [2, 3, 4].map(async (itemIndex) => {
+			await control.forItem(itemIndex).wait(itemIndex === 4 ? 10_000 : 50);
+			return [itemIndex, Date.now() - started];
+		});
+		control.halt(3);
+		const ended = Object.fromEntries(await Promise.all(waits));
+		expect(ended[4]).toBeLessThan(40);
+		expect(ended[2]).toBeGreaterThanOrEqual(45);
+		expect(ended[3]).toBeGreaterThanOrEqual(45);
+		expect([2, 3, 4].map((itemIndex) => control.interruptionOf(itemIndex))).toEqual([undefined, undefined, { kind: 'halted' }]);
+		expect(control.stopped).toBe(true);
+	});
+
+	it('after a refusal, interrupts every item with that answer', () => {
+		const control = new RunControl(undefined);
+		const failure = { reason: 'auth' as const, message: 'refused', description: 'HTTP 401', retryable: false };
+		control.refuse(failure);
+		expect(control.interruptionOf(0)).toEqual({ kind: 'refused', failure });
+		// A refusal stops sending, not planning: the remaining items still each get their outcome.
+		expect(control.stopped).toBe(false);
+	});
+
+	it("follows n8n's cancel signal: interrupts everything, aborts requests under way, ends every wait", async () => {
+		const cancel = new AbortController();
+		const control = new RunControl(cancel.signal);
+		const item = control.forItem(0);
+		const started = Date.now();
+		const waiting = item.wait(10_000);
+		cancel.abort();
+		await waiting;
+		expect(Date.now() - started).toBeLessThan(100);
+		expect(item.requestSignal.aborted).toBe(true);
+		expect(item.interruption()).toEqual({ kind: 'cancelled' });
+		expect(control.wasCancelled).toBe(true);
+	});
+
+	it('starts out cancelled when the signal already is, and stops listening once disposed', () => {
+		const cancelled = new AbortController();
+		cancelled.abort();
+		expect(new RunControl(cancelled.signal).wasCancelled).toBe(true);
+		const later = new AbortController();
+		const control = new RunControl(later.signal);
+		control.dispose();
+		later.abort();
+		expect(control.wasCancelled).toBe(false);
+	});
+});
