@@ -7,6 +7,8 @@ export interface SandboxKnobs {
 	jitterMs: number;
 	rateLimitPerSec: number;
 	maxInFlight: number;
+	/** The Retry-After (seconds) of the maxInFlight 503, fault429 and fault503; 1 unless set. */
+	retryAfterSec: number;
 	fault500: number;
 	fault502Html: number;
 	fault429: number;

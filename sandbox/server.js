@@ -165,7 +165,7 @@ async function startSandbox(options = {}) {
 		if (!traffic.tryEnter()) {
 			stats.overloaded();
 			count(503);
-			sendErrors(res, 503, ['too many requests in flight'], { 'retry-after': '1' });
+			sendErrors(res, 503, ['too many requests in flight'], { 'retry-after': String(knobs.retryAfterSec) });
 			return;
 		}
 		// 'close' fires both when the answer is sent and when the connection dies (reset, hang, client gone).
@@ -196,10 +196,10 @@ async function startSandbox(options = {}) {
 				return sendHtml(res, 502, badGatewayPage());
 			case 'fault429':
 				count(429);
-				return sendErrors(res, 429, ['rate limit exceeded'], { 'retry-after': '1' });
+				return sendErrors(res, 429, ['rate limit exceeded'], { 'retry-after': String(knobs.retryAfterSec) });
 			case 'fault503':
 				count(503);
-				return sendErrors(res, 503, ['service unavailable'], { 'retry-after': '1' });
+				return sendErrors(res, 503, ['service unavailable'], { 'retry-after': String(knobs.retryAfterSec) });
 			case 'faultReset':
 				count('reset');
 				req.socket.destroy();

@@ -50,6 +50,13 @@ describe('faults decided before processing store nothing', () => {
 		expect(sandbox.store.count()).toBe(0);
 	});
 
+	test('retryAfterSec sets the Retry-After of fault429 and fault503', async () => {
+		sandbox.setKnobs({ fault429: 1, retryAfterSec: 0 });
+		expect((await addUpdate(sandbox, JOHN)).headers.get('retry-after')).toBe('0');
+		sandbox.setKnobs({ fault429: 0, fault503: 1, retryAfterSec: 7 });
+		expect((await addUpdate(sandbox, JOHN)).headers.get('retry-after')).toBe('7');
+	});
+
 	test('faultReset destroys the connection without an answer', async () => {
 		sandbox.setKnobs({ faultReset: 1 });
 		await expect(addUpdate(sandbox, JOHN)).rejects.toThrow('fetch failed');

@@ -19,6 +19,7 @@ export const CALM: SandboxKnobs = {
 	jitterMs: 0,
 	rateLimitPerSec: 0,
 	maxInFlight: 0,
+	retryAfterSec: 1,
 	fault500: 0,
 	fault502Html: 0,
 	fault429: 0,
