@@ -1,11 +1,11 @@
 /**
  * When Hyfin is not kind, in a REAL n8n (`n8n execute`) against the sandbox: a refused token, a
- * burst of 429s, 200 items with random latency, and On Error = Continue (using error output)
- * with chosen records failing every time.
+ * wrong Site ID, a burst of 429s, 200 items with random latency, answers cut off mid-way, and
+ * On Error = Continue with chosen records failing every time or an option that fails one item.
  */
 import type { Sandbox } from '../../sandbox/server';
-import { CREDENTIALS, GOOD_TOKEN, WRONG_TOKEN, expectSuccess, itemsOf, n8n, nodeRun, useE2E } from './helpers/n8n';
-import { NODE, hyfinWorkflow } from './helpers/workflows';
+import { CREDENTIALS, GOOD_TOKEN, WRONG_SITE_ID, WRONG_TOKEN, expectSuccess, itemsOf, n8n, nodeRun, useE2E } from './helpers/n8n';
+import { NODE, hyfinWorkflow, mapEachField } from './helpers/workflows';
 
 jest.setTimeout(240_000);
 
@@ -18,6 +18,10 @@ const WF = {
 	latency: 'e2eResLatency200',
 	errorOutput: 'e2eResErrOutput1',
 	faults: 'e2eResFaults3001',
+	wrongSite: 'e2eResWrongSite1',
+	refusedContinue: 'e2eResRefused300',
+	cutOff: 'e2eResCutOff0030',
+	optionPerItem: 'e2eResOptionItem',
 };
 
 const customer = (externalId: string, i: number) => ({
@@ -46,6 +50,15 @@ const FAILING_IDS = ['e2e-err-2', 'e2e-err-5'];
 const FAULTY = Array.from({ length: 300 }, (_, i) => customer(`e2e-fault-${String(i).padStart(3, '0')}`, i));
 /** The benchmark's fault profile (d): 10% 429, 5% 5xx, 2% connection resets, 1% cut-off JSON. */
 const FAULT_KNOBS = { seed: 7, fault429: 0.1, fault500: 0.02, fault502Html: 0.015, fault503: 0.015, faultReset: 0.02, faultTruncated: 0.01 };
+const SITE_ITEMS = [1, 2, 3].map((i) => customer(`e2e-site-${i}`, i));
+const REFUSED = Array.from({ length: 300 }, (_, i) => customer(`e2e-refused-${String(i).padStart(3, '0')}`, i));
+const CUT_OFF = Array.from({ length: 30 }, (_, i) => customer(`e2e-cut-${String(i).padStart(2, '0')}`, i));
+/** Default Country Code from an expression: a number works, null fails its item only. */
+const PHONES = [
+	{ id: 'e2e-cc-1', phone: '07700 900123', cc: 44 },
+	{ id: 'e2e-cc-2', phone: '07700 900124', cc: null },
+	{ id: 'e2e-cc-3', phone: '(305) 555-0177', cc: '1' },
+];
 
 const e2e = useE2E(() => [
 	hyfinWorkflow({
@@ -65,6 +78,29 @@ const e2e = useE2E(() => [
 		options: { maxRetries: 1 },
 	}),
 	hyfinWorkflow({ id: WF.faults, name: 'E2E: 300 items through faults', items: FAULTY }),
+	hyfinWorkflow({
+		id: WF.wrongSite,
+		name: 'E2E: a Site ID Hyfin does not know',
+		items: SITE_ITEMS,
+		credential: CREDENTIALS.wrongSite,
+		options: { maxConcurrent: 1 },
+	}),
+	hyfinWorkflow({
+		id: WF.refusedContinue,
+		name: 'E2E: a refused token, On Error = Continue',
+		items: REFUSED,
+		credential: CREDENTIALS.wrongToken,
+		onError: 'continueRegularOutput',
+	}),
+	hyfinWorkflow({ id: WF.cutOff, name: 'E2E: answers cut off mid-way', items: CUT_OFF }),
+	hyfinWorkflow({
+		id: WF.optionPerItem,
+		name: 'E2E: a Default Country Code per item',
+		items: PHONES,
+		columns: mapEachField({ external_id: '={{ $json.id }}', first_name: 'Ada', last_name: 'Lovelace', mobile_phone: '={{ $json.phone }}' }),
+		options: { phoneFormat: 'e164', defaultCountryCode: '={{ $json.cc }}' },
+		onError: 'continueRegularOutput',
+	}),
 ]);
 
 beforeEach(() => e2e.resetSandbox());
@@ -214,4 +250,65 @@ test('300 items through 429s, 5xx, resets and cut-off answers: every one lands, 
 	const updated = output.filter((item) => item.json.action === 'updated').length;
 	expect(updated).toBeLessThanOrEqual(faults.faultTruncated);
 	expect(updated > 0).toBe(faults.faultTruncated > 0);
+});
+
+test('a Site ID Hyfin does not know stops the workflow, naming the Site ID, after one request', async () => {
+	const { sandbox } = e2e;
+	const result = await e2e.execute(WF.wrongSite);
+	expect(result.code).toBe(1);
+	expect(n8n.errorOf(result.run)).toMatchObject({
+		message: `Hyfin request for item 0 (external_id "e2e-site-1") failed: Hyfin does not know site "${WRONG_SITE_ID}" (HTTP 404: site not found). Check the Site ID in the Hyfin API credential.`,
+		httpCode: '404',
+	});
+	expect(sandbox.stats().requests).toEqual({ [ROUTE]: { '404': 1 } });
+});
+
+test('a refused token with On Error = Continue: 300 items out, each failed, and nothing sent once Hyfin refused it', async () => {
+	const { sandbox } = e2e;
+	const run = expectSuccess(await e2e.execute(WF.refusedContinue));
+	const output = itemsOf(run, NODE.hyfin);
+	expect(output.map((item) => item.pairedItem)).toEqual(REFUSED.map((_, item) => ({ item })));
+	const refusal =
+		'Hyfin refused the access token (HTTP 401). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID. (HTTP 401: {"success":false,"errors":["invalid access token"]})';
+	expect(output[0].json).toEqual({ error: `Hyfin request for item 0 (external_id "e2e-refused-000") failed: ${refusal}` });
+	expect(output[299].json).toEqual({
+		error: `Item 299 (external_id "e2e-refused-299") was not sent, as Hyfin's answer to item 0 (external_id "e2e-refused-000") holds for every request of this run: ${refusal}`,
+	});
+	expect(output.every((item) => typeof item.json.error === 'string')).toBe(true);
+	// Only the first wave (Max Concurrent Requests, 10 by default) was under way when Hyfin refused the first.
+	expect(sandbox.stats().requests[ROUTE]['401']).toBeLessThanOrEqual(10);
+	expect(JSON.stringify(run)).not.toContain(WRONG_TOKEN);
+});
+
+test('answers cut off by a dropped connection are read as cut off and sent again: every item lands', async () => {
+	const { sandbox } = e2e;
+	e2e.resetSandbox({ faultCutOff: 0.3, seed: 11 });
+	const run = expectSuccess(await e2e.execute(WF.cutOff));
+	const output = itemsOf(run, NODE.hyfin);
+	expect(output.map((item) => [item.json.success, item.json.external_id])).toEqual(CUT_OFF.map((item) => [true, item.external_id]));
+	const cutOff = sandbox.stats().requests[ROUTE].cutOff;
+	expect(cutOff).toBeGreaterThan(0);
+	// A cut-off answer was stored before the connection dropped: the retry finds it, and says `updated`.
+	const updated = output.filter((item) => item.json.action === 'updated').length;
+	expect(updated).toBeGreaterThan(0);
+	expect(updated).toBeLessThanOrEqual(cutOff);
+	expect(sandbox.store.count()).toBe(30);
+});
+
+test('an option from an expression that is wrong for one item fails that item only', async () => {
+	const { sandbox } = e2e;
+	const run = expectSuccess(await e2e.execute(WF.optionPerItem));
+	expect(itemsOf(run, NODE.hyfin)).toEqual([
+		{ json: addedItem(sandbox, 'e2e-cc-1'), pairedItem: { item: 0 } },
+		{
+			json: {
+				error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 1 it is null',
+			},
+			pairedItem: { item: 1 },
+		},
+		{ json: addedItem(sandbox, 'e2e-cc-3'), pairedItem: { item: 2 } },
+	]);
+	expect(sandbox.store.get(sandbox.siteId, 'e2e-cc-1')?.mobile_phone).toBe('+447700900123');
+	expect(sandbox.store.get(sandbox.siteId, 'e2e-cc-3')?.mobile_phone).toBe('+13055550177');
+	expect(sandbox.store.count()).toBe(2);
 });

@@ -129,7 +129,11 @@ export const WRONG_TOKEN = 'e2e-wrong-token-93b7d2e4c5a8';
 export const CREDENTIALS = {
 	good: { id: 'e2eHyfinCredGood', name: 'Hyfin sandbox (e2e)' },
 	wrongToken: { id: 'e2eHyfinCredBad1', name: 'Hyfin sandbox, wrong token (e2e)' },
+	wrongSite: { id: 'e2eHyfinCredBad2', name: 'Hyfin sandbox, wrong Site ID (e2e)' },
 };
+
+/** The Site ID of the wrongSite credential: one the sandbox does not know. */
+export const WRONG_SITE_ID = 'e2e-no-such-site';
 
 /** `ensureN8n` may install n8n (5-8 min on 2 cores, once per machine): beforeAll's timeout. */
 export const SETUP_TIMEOUT_MS = 20 * 60_000;
@@ -167,6 +171,7 @@ export function useE2E(workflows: () => Workflow[]): E2E {
 		await n8n.importCredentials(bin, home, [
 			{ ...CREDENTIALS.good, type: 'hyfinApi', data: { ...connection, accessToken: GOOD_TOKEN } },
 			{ ...CREDENTIALS.wrongToken, type: 'hyfinApi', data: { ...connection, accessToken: WRONG_TOKEN } },
+			{ ...CREDENTIALS.wrongSite, type: 'hyfinApi', data: { ...connection, siteId: WRONG_SITE_ID, accessToken: GOOD_TOKEN } },
 		]);
 		await n8n.importWorkflow(bin, home, workflows());
 	}, SETUP_TIMEOUT_MS);
