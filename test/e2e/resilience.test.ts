@@ -302,7 +302,7 @@ test('an option from an expression that is wrong for one item fails that item on
 		{ json: addedItem(sandbox, 'e2e-cc-1'), pairedItem: { item: 0 } },
 		{
 			json: {
-				error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 1 it is null',
+				error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 1 it is empty',
 			},
 			pairedItem: { item: 1 },
 		},

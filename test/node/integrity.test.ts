@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'http';
 import nock from 'nock';
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { Hyfin } from '../../nodes/Hyfin/Hyfin.node';
 import * as customerSchema from '../../nodes/Hyfin/schemas/customer';
@@ -38,7 +38,7 @@ afterAll(async () => {
 	await shutdownEngine();
 });
 
-const row = (id: unknown, first = 'First') => ({ external_id: id, first_name: first, last_name: 'Last' });
+const row = (id: string | number, first = 'First') => ({ external_id: id, first_name: first, last_name: 'Last' });
 const success = (id: string, action = 'added') => ({ success: true, action, _id: idFor(id), external_id: id });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -162,10 +162,24 @@ describe('3. one bad item fails only itself, and nothing is sent after the node 
 		]);
 		expect(jsonOf(result.outputs[0])).toEqual([
 			success('p0'),
-			{ error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 1 it is null' },
+			{ error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 1 it is empty' },
 			success('p2'),
 		]);
 		expect(pairingOf(result.outputs[0])).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+
+	// Found by the property suite: an expression that finds no value failed its item as "must be text", even where unused.
+	it('reads an option whose expression finds no value as empty: no matter with Phone Format As Given, an error with E.164', async () => {
+		const seen = interceptAddUpdate(3, added);
+		const missing = [{ id: 'm0', phone: '07700 900123' }, { id: 'm1', phone: '07700 900124', cc: 44 }];
+		const asGiven = await runAddUpdate({ ...e164('={{ $json.cc }}'), options: { defaultCountryCode: '={{ $json.cc }}' } }, missing);
+		expect(jsonOf(asGiven.outputs[0])).toEqual([success('m0'), success('m1')]);
+		const international = await runAddUpdate(e164('={{ $json.cc }}'), missing, { onError: 'continueRegularOutput' });
+		expect(jsonOf(international.outputs[0])).toEqual([
+			{ error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 0 it is empty' },
+			success('m1'),
+		]);
+		expect(seen.map(({ body }) => body.mobile_phone)).toEqual(['07700 900123', '07700 900124', '+447700900124']);
 	});
 
 	it('routes an unforeseen exception while preparing an item to that item, by On Error', async () => {
@@ -232,7 +246,7 @@ describe('4. every option is checked, including from expressions', () => {
 		['rejectedRecords', 'drop', 'The option "Rejected Records" must be one of outputItems (Output as Items), error (Treat as Errors), but for item 0 it is "drop"'],
 	])('stops the workflow on %s = %p, sending nothing', async (option, value, message) => {
 		const seen = interceptAddUpdate(1, added);
-		const result = await runAddUpdate({ columns: autoColumns, options: { [option]: value } }, [row('a')]);
+		const result = await runAddUpdate({ columns: autoColumns, options: { [option]: value } as IDataObject }, [row('a')]);
 		expect(seen).toEqual([]);
 		expect(result.error?.message).toBe(`${message}. It is one setting for the whole run, so no item was sent.`);
 	});
@@ -434,7 +448,7 @@ describe('9. the credential is trimmed and checked before anything is sent', () 
 		expect(seen).toEqual([{ token: TOKEN, body: row('n1') }]);
 	});
 
-	it.each<[string, IDataObject, string]>([
+	it.each<[string, ICredentialDataDecryptedObject, string]>([
 		['a Site ID of ..', { baseUrl: BASE_URL, siteId: '..', accessToken: TOKEN }, 'The Hyfin API credential\'s Site ID ".." is not a site ID: use the site ID Hyfin gave you when the site was created'],
 		[
 			'a Base URL with a password',

@@ -65,7 +65,7 @@ function ruleOf(option: INodeProperties): { schema: z.ZodType<OptionValue, z.Zod
 
 export type OptionsResult<T> = { ok: true; options: T } | { ok: false; message: string };
 
-const shown = (value: unknown) => (typeof value === 'string' ? `"${value}"` : value === undefined ? 'empty' : JSON.stringify(value) ?? String(value));
+const shown = (value: unknown) => (typeof value === 'string' ? `"${value}"` : value === null ? 'empty' : JSON.stringify(value) ?? String(value));
 
 /**
  * An "Options" collection's values for each item, each checked against the option's own
@@ -83,9 +83,11 @@ export function optionsPerItem<T extends object>(
 	return (itemIndex, names) => {
 		const values = valuesOf(itemIndex) ?? {};
 		const options: Partial<Record<string, OptionValue>> = {};
-		for (const [name, value] of Object.entries(values)) {
+		for (const [name, given] of Object.entries(values)) {
 			const rule = rules.get(name);
 			if (!rule || (names && !names.includes(name))) continue;
+			// An option that is set but whose expression found nothing is empty, not "left at its default".
+			const value = given === undefined ? null : given;
 			const parsed = rule.schema.safeParse(value);
 			if (!parsed.success) {
 				return {

@@ -180,7 +180,7 @@ function planItem(
 	const phoneFormat = options.phoneFormat ?? 'asGiven';
 	const defaultCountryCode = options.defaultCountryCode === undefined ? '1' : options.defaultCountryCode?.trim();
 	if (phoneFormat === 'e164' && (defaultCountryCode === undefined || !COUNTRY_CODE.test(defaultCountryCode))) {
-		const given = defaultCountryCode === undefined ? 'null' : `"${defaultCountryCode}"`;
+		const given = defaultCountryCode === undefined ? 'empty' : `"${defaultCountryCode}"`;
 		return {
 			kind: 'failed',
 			message: `The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item ${itemIndex} it is ${given}`,
