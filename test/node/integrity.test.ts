@@ -251,6 +251,20 @@ describe('4. every option is checked, including from expressions', () => {
 		expect(result.error?.message).toBe(`${message}. It is one setting for the whole run, so no item was sent.`);
 	});
 
+	it('names the parameter, the item and the field when an expression cannot be run, failing that item only', async () => {
+		const seen = interceptAddUpdate(2, added);
+		const broken = manualColumns({ external_id: '={{ $json.id }}', first_name: '={{ $json.first. }}', last_name: 'B' });
+		const fields = await runAddUpdate({ columns: broken }, [{ id: 'f0' }], { onError: 'continueRegularOutput' });
+		expect(jsonOf(fields.outputs[0])).toEqual([
+			{ error: 'The "Fields" parameter could not be read for item 0 (the expression for first_name): invalid syntax' },
+		]);
+		const option = await runAddUpdate({ columns: autoColumns, options: { timeoutSeconds: '={{ $json.wait. }}', maxRetries: 1 } }, [row('f1')], {
+			onError: 'continueRegularOutput',
+		});
+		expect(jsonOf(option.outputs[0])).toEqual([{ error: 'The option "Request Timeout (Seconds)" could not be read for item 0: invalid syntax' }]);
+		expect(seen).toEqual([]);
+	});
+
 	it('fails only the item whose per-item option is not valid', async () => {
 		const seen = interceptAddUpdate(2, added);
 		const result = await runAddUpdate({ columns: autoColumns, options: { timeoutSeconds: '={{ $json.wait }}', dryRun: '={{ $json.dry }}' } }, [

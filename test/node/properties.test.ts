@@ -112,7 +112,7 @@ const options = fc.record(
 		includeSentFields: fc.boolean(),
 		rejectedRecords: fc.constantFrom('outputItems', 'error'),
 		sendEmptyFields: fc.boolean(),
-		timeoutSeconds: fc.constant(1),
+		timeoutSeconds: mostly(fc.constant<unknown>(1), fc.constantFrom<unknown>('={{ $json.wait. }}', '={{ $json.cc }}')),
 		reportUnmappedColumns: fc.boolean(),
 	},
 	{ requiredKeys: [] },

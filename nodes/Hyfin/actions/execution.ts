@@ -226,12 +226,7 @@ export async function runOperation<O extends RunOptions>(
 	const connection = await connect(context);
 	const optionsOf = optionsPerItem<O>(context, optionsProperty);
 	const perItem = (optionsProperty.options ?? []).map((option) => option.name).filter((name) => !(RUN_OPTIONS as string[]).includes(name));
-	let run: ReturnType<typeof optionsOf>;
-	try {
-		run = optionsOf(0, RUN_OPTIONS);
-	} catch (error) {
-		run = { ok: false, message: `The options could not be read for item 0: ${error instanceof Error ? error.message : String(error)}` };
-	}
+	const run = optionsOf(0, RUN_OPTIONS);
 	const redact: Redact = connection.ok ? connection.connection.redact : (text) => text;
 
 	let plan: (itemIndex: number) => ItemPlan;

@@ -1,25 +1,46 @@
-import type { IExecuteFunctions, INodeProperties, NodeParameterValueType } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { z } from 'zod';
 
-/** Whether a stored parameter value holds an n8n expression anywhere (`={{ ... }}`). */
-function holdsExpression(value: NodeParameterValueType | object | undefined): boolean {
-	if (typeof value === 'string') return value.startsWith('=');
-	if (Array.isArray(value)) return value.some((entry) => holdsExpression(entry));
-	if (value && typeof value === 'object') return Object.values(value).some((entry) => holdsExpression(entry));
-	return false;
+/** A node parameter by its path, `options.timeoutSeconds` included, as it is stored. */
+function stored(context: IExecuteFunctions, path: string): unknown {
+	return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), context.getNode().parameters);
+}
+
+/** The paths under a stored parameter value whose leaves hold n8n expressions (`={{ ... }}`). */
+function expressionPaths(value: unknown, path: string): string[] {
+	if (typeof value === 'string') return value.startsWith('=') ? [path] : [];
+	if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, entry]) => expressionPaths(entry, `${path}.${key}`));
+	return [];
 }
 
 /**
  * A parameter's value for each item. n8n resolves a parameter anew for every item, which for
  * thousands of items costs more than the requests; a value without expressions is the same for
- * every item, so it is read once.
+ * every item, so it is read once. An expression that cannot be run throws a NodeOperationError
+ * naming `label`, the item and, when the parameter holds several, the expression's field.
  */
-export function parameterPerItem<T>(context: IExecuteFunctions, name: string, fallback?: T): (itemIndex: number) => T {
-	if (holdsExpression(context.getNode().parameters[name])) {
-		return (itemIndex) => context.getNodeParameter(name, itemIndex, fallback) as T;
-	}
-	const value = context.getNodeParameter(name, 0, fallback) as T;
-	return () => value;
+export function parameterPerItem<T>(context: IExecuteFunctions, name: string, label: string, fallback?: T): (itemIndex: number) => T {
+	const read = (itemIndex: number): T => {
+		try {
+			return context.getNodeParameter(name, itemIndex, fallback) as T;
+		} catch (error) {
+			const failing = expressionPaths(stored(context, name), name).filter((path) => path !== name);
+			const where = failing.find((path) => {
+				try {
+					context.getNodeParameter(path, itemIndex);
+					return false;
+				} catch {
+					return true;
+				}
+			});
+			const field = where ? ` (the expression for ${where.split('.').pop()})` : '';
+			const said = error instanceof Error ? error.message : String(error);
+			throw new NodeOperationError(context.getNode(), `${label} could not be read for item ${itemIndex}${field}: ${said}`, { itemIndex });
+		}
+	};
+	if (expressionPaths(stored(context, name), name).length > 0) return read;
+	let once: { value: T } | undefined;
+	return (itemIndex) => (once ??= { value: read(itemIndex) }).value;
 }
 
 type OptionValue = string | number | boolean | null;
@@ -79,20 +100,29 @@ export function optionsPerItem<T extends object>(
 	const rules = new Map(
 		(collection.options ?? []).filter((option): option is INodeProperties => 'type' in option).map((option) => [option.name, { option, ...ruleOf(option) }]),
 	);
-	const valuesOf = parameterPerItem<Record<string, unknown>>(context, collection.name, {});
+	// Each option set is read on its own, so an expression that fails in one leaves the others be.
+	const set = stored(context, collection.name);
+	const readers = Object.keys(set && typeof set === 'object' ? set : {}).flatMap((name) => {
+		const rule = rules.get(name);
+		if (!rule) return [];
+		return [{ name, rule, read: parameterPerItem<unknown>(context, `${collection.name}.${name}`, `The option "${rule.option.displayName}"`, null) }];
+	});
 	return (itemIndex, names) => {
-		const values = valuesOf(itemIndex) ?? {};
 		const options: Partial<Record<string, OptionValue>> = {};
-		for (const [name, given] of Object.entries(values)) {
-			const rule = rules.get(name);
-			if (!rule || (names && !names.includes(name))) continue;
+		for (const { name, rule, read } of readers) {
+			if (names && !names.includes(name)) continue;
+			let value: unknown;
+			try {
+				value = read(itemIndex);
+			} catch (error) {
+				return { ok: false, message: error instanceof Error ? error.message : String(error) };
+			}
 			// An option that is set but whose expression found nothing is empty, not "left at its default".
-			const value = given === undefined ? null : given;
-			const parsed = rule.schema.safeParse(value);
+			const parsed = rule.schema.safeParse(value === undefined ? null : value);
 			if (!parsed.success) {
 				return {
 					ok: false,
-					message: `The option "${rule.option.displayName}" must be ${rule.rule}, but for item ${itemIndex} it is ${shown(value)}`,
+					message: `The option "${rule.option.displayName}" must be ${rule.rule}, but for item ${itemIndex} it is ${shown(value ?? null)}`,
 				};
 			}
 			options[name] = parsed.data;

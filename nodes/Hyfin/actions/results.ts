@@ -58,8 +58,13 @@ export function cancelledError(context: IExecuteFunctions, itemIndex: number, se
 	return new NodeOperationError(context.getNode(), message, { itemIndex });
 }
 
-/** Something nobody foresaw went wrong with one item: it fails that item, and only that one. */
+/**
+ * Something went wrong with one item while it was read or settled: it fails that item, and only
+ * that one. The node's own errors (a parameter whose expression failed) say what to do; anything
+ * else was not foreseen.
+ */
 export function unexpectedFailure(error: unknown, itemIndex: number, redact: Redact): ItemFailure {
+	if (error instanceof NodeOperationError) return { message: redact(error.message) };
 	const said = redact(error instanceof Error ? error.message : String(error));
 	return {
 		message: `Item ${itemIndex} could not be sent to Hyfin: ${said}`,

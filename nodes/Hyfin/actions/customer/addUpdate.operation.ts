@@ -157,7 +157,7 @@ const ENDPOINT = 'customer/addUpdate';
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	// Read whole: n8n's own per-field type check would throw before ours could name the item.
-	const columnsOf = parameterPerItem<ResourceMapperValue>(this, 'columns');
+	const columnsOf = parameterPerItem<ResourceMapperValue>(this, 'columns', 'The "Fields" parameter');
 	return await runOperation<AddUpdateOptions>(this, options, (itemIndex, connection, chosen) =>
 		planItem(items[itemIndex], itemIndex, connection, chosen, columnsOf(itemIndex)),
 	);
