@@ -1,6 +1,14 @@
-import { sleepWithAbort } from 'n8n-workflow';
+import * as workflow from 'n8n-workflow';
 
 import type { HyfinFailure } from './answer';
+
+/**
+ * A wait that an AbortSignal ends early, from the n8n-workflow that n8n provides at run time:
+ * n8n 2.8 has `sleepWithAbort(ms, signal)`; 2.41 dropped it for `sleep(ms, signal)`.
+ */
+const abortableSleep: (ms: number, signal: AbortSignal) => Promise<void> =
+	(workflow as { sleepWithAbort?: (ms: number, signal: AbortSignal) => Promise<void> }).sleepWithAbort ??
+	((ms, signal) => (workflow.sleep as (ms: number, signal: AbortSignal) => Promise<void>)(ms, signal));
 
 /** Why an item may send nothing (more). */
 export type Interruption =
@@ -89,18 +97,18 @@ export class RunControl {
 		this.cancelSignal?.removeEventListener('abort', this.onCancel);
 	}
 
-	/** Each wait has a signal of its own, so thousands of waits leave no listeners behind. */
+	/**
+	 * Each wait has a signal of its own, so thousands of waits leave no listeners behind. A wait
+	 * ended early resolves (the caller sees why in `interruption`); any other failure rejects,
+	 * and fails the item (executePlans), rather than pass for a wait that ran its course.
+	 */
 	private async wait(ms: number, itemIndex: number): Promise<void> {
 		if (ms <= 0 || this.interruptionOf(itemIndex)) return;
 		const wait = new AbortController();
 		this.waits.set(wait, itemIndex);
-		try {
-			await sleepWithAbort(ms, wait.signal);
-		} catch {
-			// Ended early: the caller sees why in `interruption`.
-		} finally {
-			this.waits.delete(wait);
-		}
+		await abortableSleep(ms, wait.signal)
+			.catch(async (error: unknown) => (wait.signal.aborted ? undefined : await Promise.reject(error)))
+			.finally(() => this.waits.delete(wait));
 	}
 
 	private endWaits(which: (itemIndex: number) => boolean): void {
