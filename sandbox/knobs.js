@@ -23,7 +23,12 @@ const KNOB_SPECS = [
 	},
 	{ name: 'fault500', flag: 'fault-500', kind: 'probability', help: 'share of requests answered 500 (JSON), nothing stored' },
 	{ name: 'fault502Html', flag: 'fault-502-html', kind: 'probability', help: 'share answered 502 with an HTML proxy page, nothing stored' },
-	{ name: 'fault429', flag: 'fault-429', kind: 'probability', help: 'share answered 429 + Retry-After regardless of the rate, nothing stored' },
+	{
+		name: 'fault429',
+		flag: 'fault-429',
+		kind: 'probability',
+		help: 'share answered 429 + Retry-After regardless of the rate, nothing stored',
+	},
 	{ name: 'fault503', flag: 'fault-503', kind: 'probability', help: 'share answered 503 + Retry-After, nothing stored' },
 	{ name: 'faultReset', flag: 'fault-reset', kind: 'probability', help: 'share whose connection is destroyed unanswered, nothing stored' },
 	{ name: 'faultHang', flag: 'fault-hang', kind: 'probability', help: 'share never answered (socket kept open), nothing stored' },
@@ -97,10 +102,7 @@ function defaultKnobs(seed) {
  */
 function knobProblem(spec, value) {
 	if (spec.kind === 'externalIds') {
-		const ok =
-			Array.isArray(value) &&
-			value.length <= MAX_FAIL_EXTERNAL_IDS &&
-			value.every((id) => typeof id === 'string' && id !== '');
+		const ok = Array.isArray(value) && value.length <= MAX_FAIL_EXTERNAL_IDS && value.every((id) => typeof id === 'string' && id !== '');
 		return ok ? null : `${spec.name} must be a list of at most ${MAX_FAIL_EXTERNAL_IDS} non-empty strings`;
 	}
 	if (typeof value !== 'number' || !Number.isFinite(value)) return `${spec.name} must be a number`;
@@ -114,9 +116,7 @@ function knobProblem(spec, value) {
 		case 'probability':
 			return value >= 0 && value <= 1 ? null : `${spec.name} must be 0..1`;
 		case 'status':
-			return value === 200 || (Number.isInteger(value) && value >= 400 && value <= 499)
-				? null
-				: `${spec.name} must be 200 or 400..499`;
+			return value === 200 || (Number.isInteger(value) && value >= 400 && value <= 499) ? null : `${spec.name} must be 200 or 400..499`;
 		case 'seed':
 			return Number.isInteger(value) && value >= 0 && value < 2 ** 32 ? null : `${spec.name} must be an integer 0..4294967295`;
 	}
@@ -169,7 +169,10 @@ function knobsFromFlags(byFlag) {
 		const raw = byFlag[spec.flag];
 		if (raw === undefined) continue;
 		if (spec.kind === 'externalIds') {
-			patch[spec.name] = raw.split(',').map((id) => id.trim()).filter((id) => id !== '');
+			patch[spec.name] = raw
+				.split(',')
+				.map((id) => id.trim())
+				.filter((id) => id !== '');
 			continue;
 		}
 		const value = raw.trim() === '' ? NaN : Number(raw);
@@ -187,4 +190,7 @@ function envNameOf(flag) {
 	return `HYFIN_SANDBOX_${flag.toUpperCase().replace(/-/g, '_')}`;
 }
 
-module.exports = { KNOB_SPECS, FAULT_NAMES, defaultKnobs, mergeKnobs, knobsFromFlags, envNameOf };
+/** A well-behaved sandbox that repeats itself: no delay, no limit, no fault, seed 1. Tests and scripts reset to it. */
+const CALM = Object.freeze(defaultKnobs(1));
+
+module.exports = { KNOB_SPECS, FAULT_NAMES, CALM, defaultKnobs, mergeKnobs, knobsFromFlags, envNameOf };

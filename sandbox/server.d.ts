@@ -62,9 +62,7 @@ export interface StoredCustomer {
 }
 
 /** The fields of one accepted addUpdate body: only those the client sent. */
-export type CustomerFields = Partial<
-	Omit<StoredCustomer, '_id' | 'site_id' | 'created_at' | 'updated_at'>
-> & { external_id: string };
+export type CustomerFields = Partial<Omit<StoredCustomer, '_id' | 'site_id' | 'created_at' | 'updated_at'>> & { external_id: string };
 
 export interface SandboxStore {
 	upsert(siteId: string, fields: CustomerFields): { action: 'added' | 'updated'; _id: string };
@@ -109,6 +107,9 @@ export interface Sandbox {
 }
 
 export declare function startSandbox(options?: SandboxOptions): Promise<Sandbox>;
+
+/** A well-behaved sandbox that repeats itself: no delay, no limit, no fault, seed 1. */
+export declare const CALM: Readonly<SandboxKnobs>;
 
 export declare const DEFAULT_SITE_ID: string;
 export declare const DEFAULT_TOKEN: string;

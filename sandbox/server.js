@@ -7,7 +7,7 @@
 const http = require('node:http');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { createStore } = require('./store');
-const { defaultKnobs, mergeKnobs } = require('./knobs');
+const { CALM, defaultKnobs, mergeKnobs } = require('./knobs');
 const { createTraffic } = require('./traffic');
 const { createStats } = require('./stats');
 const { matchApiRoute } = require('./routes-api');
@@ -306,4 +306,4 @@ async function startSandbox(options = {}) {
 	};
 }
 
-module.exports = { startSandbox, DEFAULT_SITE_ID, DEFAULT_TOKEN };
+module.exports = { startSandbox, CALM, DEFAULT_SITE_ID, DEFAULT_TOKEN };

@@ -5,7 +5,7 @@
  */
 import type { StoredCustomer } from '../../sandbox/server';
 import { NODE, autoMap, hyfinWorkflow, mapEachField } from './helpers/workflows';
-import { expectSuccess, itemsOf, n8n, useE2E } from './helpers/n8n';
+import { expectSuccess, itemsOf, outputOf, useE2E } from './helpers/n8n';
 
 jest.setTimeout(240_000);
 
@@ -39,14 +39,33 @@ const MIXED = [
 	// Ours: no last name, an email without a domain, and Notify by Text without a phone.
 	{ external_id: 'e2e-rej-ours', first_name: 'Alan', email: 'alan(at)example.com', notify_phone: true },
 	// Ours accept "/" in a phone and a domain with ".." in it; the sandbox (Hyfin's reading) does not.
-	{ external_id: 'e2e-rej-hyfin', first_name: 'Edsger', last_name: 'Dijkstra', mobile_phone: '020/555/0134', email: 'edsger@cs..example.org' },
-	{ external_id: 'e2e-rej-ok-2', first_name: 'Barbara', last_name: 'Liskov', mobile_phone: '+1 (617) 555-0199', notify_phone: 'yes', row: 4 },
+	{
+		external_id: 'e2e-rej-hyfin',
+		first_name: 'Edsger',
+		last_name: 'Dijkstra',
+		mobile_phone: '020/555/0134',
+		email: 'edsger@cs..example.org',
+	},
+	{
+		external_id: 'e2e-rej-ok-2',
+		first_name: 'Barbara',
+		last_name: 'Liskov',
+		mobile_phone: '+1 (617) 555-0199',
+		notify_phone: 'yes',
+		row: 4,
+	},
 ];
 
 const DRY = [
 	{ external_id: 'e2e-dry-1', first_name: 'Katherine', last_name: 'Johnson', notify_phone: false, active: 'TRUE' },
 	{ external_id: 'e2e-dry-2', first_name: 'Dorothy' },
-	{ external_id: 'e2e-dry-3', first_name: 'Mary', last_name: 'Jackson', mobile_phone: 7579460123, notification_options: { notify_phone: true } },
+	{
+		external_id: 'e2e-dry-3',
+		first_name: 'Mary',
+		last_name: 'Jackson',
+		mobile_phone: 7579460123,
+		notification_options: { notify_phone: true },
+	},
 ];
 
 const e2e = useE2E(() => [
@@ -76,7 +95,7 @@ beforeEach(() => e2e.resetSandbox());
 test('every field: added, then the same again is updated with the same _id', async () => {
 	const { sandbox } = e2e;
 	const first = expectSuccess(await e2e.execute(WF.allFields));
-	const added = n8n.outputOf(first, NODE.hyfin);
+	const added = outputOf(first, NODE.hyfin);
 	expect(added).toEqual([{ success: true, action: 'added', _id: expect.stringMatching(OBJECT_ID), external_id: 'e2e-ada-001' }]);
 	const id = added[0]._id;
 	const stored = sandbox.store.get(sandbox.siteId, 'e2e-ada-001');
@@ -142,14 +161,16 @@ test("rejected records go down the IF node's false branch, with our errors and H
 		{ json: rejected[1], pairedItem: { item: 2 } },
 		{ json: accepted[1], pairedItem: { item: 3 } },
 	]);
-	expect(n8n.outputOf(run, NODE.ifSuccess, 0)).toEqual(accepted);
-	expect(n8n.outputOf(run, NODE.ifSuccess, 1)).toEqual(rejected);
-	expect(n8n.outputOf(run, NODE.synced)).toEqual(accepted);
-	expect(n8n.outputOf(run, NODE.rejected)).toEqual(rejected);
+	expect(outputOf(run, NODE.ifSuccess, 0)).toEqual(accepted);
+	expect(outputOf(run, NODE.ifSuccess, 1)).toEqual(rejected);
+	expect(outputOf(run, NODE.synced)).toEqual(accepted);
+	expect(outputOf(run, NODE.rejected)).toEqual(rejected);
 
 	// Our rejection was never sent; Hyfin's was sent once and not retried.
 	expect(sandbox.stats().requests).toEqual({ [ROUTE]: { '200': 2, '422': 1 } });
-	expect(sandbox.store.list().map((c) => [c.external_id, c.first_name, c.last_name, c.mobile_phone, c.email, c.notification_options])).toEqual([
+	expect(
+		sandbox.store.list().map((c) => [c.external_id, c.first_name, c.last_name, c.mobile_phone, c.email, c.notification_options]),
+	).toEqual([
 		['e2e-rej-ok-2', 'Barbara', 'Liskov', '+1 (617) 555-0199', null, { notify_phone: true, notify_email: false }],
 		['e2e-rej-ok-1', 'Grace', 'Hopper', null, 'grace@example.com', { notify_phone: false, notify_email: true }],
 	]);

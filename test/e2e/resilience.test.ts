@@ -4,7 +4,18 @@
  * On Error = Continue with chosen records failing every time or an option that fails one item.
  */
 import type { Sandbox } from '../../sandbox/server';
-import { CREDENTIALS, GOOD_TOKEN, WRONG_SITE_ID, WRONG_TOKEN, expectSuccess, itemsOf, n8n, nodeRun, useE2E } from './helpers/n8n';
+import {
+	CREDENTIALS,
+	GOOD_TOKEN,
+	WRONG_SITE_ID,
+	WRONG_TOKEN,
+	errorOf,
+	expectSuccess,
+	itemsOf,
+	nodeRun,
+	outputOf,
+	useE2E,
+} from './helpers/n8n';
 import { NODE, hyfinWorkflow, mapEachField } from './helpers/workflows';
 
 jest.setTimeout(240_000);
@@ -49,7 +60,15 @@ const WITH_FAILURES = [
 const FAILING_IDS = ['e2e-err-2', 'e2e-err-5'];
 const FAULTY = Array.from({ length: 300 }, (_, i) => customer(`e2e-fault-${String(i).padStart(3, '0')}`, i));
 /** The benchmark's fault profile (d): 10% 429, 5% 5xx, 2% connection resets, 1% cut-off JSON. */
-const FAULT_KNOBS = { seed: 7, fault429: 0.1, fault500: 0.02, fault502Html: 0.015, fault503: 0.015, faultReset: 0.02, faultTruncated: 0.01 };
+const FAULT_KNOBS = {
+	seed: 7,
+	fault429: 0.1,
+	fault500: 0.02,
+	fault502Html: 0.015,
+	fault503: 0.015,
+	faultReset: 0.02,
+	faultTruncated: 0.01,
+};
 const SITE_ITEMS = [1, 2, 3].map((i) => customer(`e2e-site-${i}`, i));
 const REFUSED = Array.from({ length: 300 }, (_, i) => customer(`e2e-refused-${String(i).padStart(3, '0')}`, i));
 const CUT_OFF = Array.from({ length: 30 }, (_, i) => customer(`e2e-cut-${String(i).padStart(2, '0')}`, i));
@@ -120,7 +139,7 @@ test('a refused token fails the workflow with a clear error, and the token is sh
 	const message =
 		'Hyfin request for item 0 (external_id "e2e-tok-1") failed: Hyfin refused the access token (HTTP 401). ' +
 		'Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.';
-	expect(n8n.errorOf(result.run)).toMatchObject({
+	expect(errorOf(result.run)).toMatchObject({
 		name: 'NodeApiError',
 		message,
 		description: 'HTTP 401: {"success":false,"errors":["invalid access token"]}',
@@ -145,7 +164,9 @@ test('a burst of 429s is waited out: every item lands, in order', async () => {
 	e2e.resetSandbox({ rateLimitPerSec: 5 });
 	const run = expectSuccess(await e2e.execute(WF.rateLimited));
 
-	expect(itemsOf(run, NODE.hyfin)).toEqual(BURST.map((item, i) => ({ json: addedItem(sandbox, item.external_id), pairedItem: { item: i } })));
+	expect(itemsOf(run, NODE.hyfin)).toEqual(
+		BURST.map((item, i) => ({ json: addedItem(sandbox, item.external_id), pairedItem: { item: i } })),
+	);
 	expect(sandbox.store.count()).toBe(30);
 	const stats = sandbox.stats();
 	expect(stats.requests[ROUTE]['200']).toBe(30);
@@ -161,7 +182,7 @@ test('200 items with random latency come out in input order, each paired with it
 	e2e.resetSandbox({ latencyMs: 40, jitterMs: 35, seed: 5 });
 	const run = expectSuccess(await e2e.execute(WF.latency));
 
-	expect(n8n.outputOf(run, NODE.input)).toEqual(MANY);
+	expect(outputOf(run, NODE.input)).toEqual(MANY);
 	const output = itemsOf(run, NODE.hyfin);
 	expect(output).toHaveLength(200);
 	output.forEach((item, i) => {
@@ -171,7 +192,10 @@ test('200 items with random latency come out in input order, each paired with it
 	expect(output.map((item) => item.json)).toEqual(MANY.map((item) => addedItem(sandbox, item.external_id)));
 
 	// The answers really came back out of order: the sandbox stored them in another order.
-	const storedOrder = sandbox.store.list().reverse().map((c) => c.external_id);
+	const storedOrder = sandbox.store
+		.list()
+		.reverse()
+		.map((c) => c.external_id);
 	expect(storedOrder).toHaveLength(200);
 	expect(storedOrder).not.toEqual(MANY.map((item) => item.external_id));
 	const stats = sandbox.stats();
@@ -222,10 +246,15 @@ test('On Error = Continue (using error output): exactly the failed items go to t
 	];
 	expect(itemsOf(run, NODE.hyfin, 0)).toEqual(succeeded);
 	expect(itemsOf(run, NODE.hyfin, 1)).toEqual(failed);
-	expect(n8n.outputOf(run, NODE.succeeded)).toEqual(succeeded.map((item) => item.json));
-	expect(n8n.outputOf(run, NODE.failed)).toEqual(failed.map((item) => item.json));
+	expect(outputOf(run, NODE.succeeded)).toEqual(succeeded.map((item) => item.json));
+	expect(outputOf(run, NODE.failed)).toEqual(failed.map((item) => item.json));
 
-	expect(sandbox.store.list().map((c) => c.external_id).sort()).toEqual(['e2e-err-1', 'e2e-err-3', 'e2e-err-6']);
+	expect(
+		sandbox.store
+			.list()
+			.map((c) => c.external_id)
+			.sort(),
+	).toEqual(['e2e-err-1', 'e2e-err-3', 'e2e-err-6']);
 	// Each failing record was tried twice (Max Retries 1); the others once; the rejected one never.
 	expect(sandbox.stats().requests).toEqual({ [ROUTE]: { '200': 3, '502': 4 } });
 });
@@ -256,7 +285,7 @@ test('a Site ID Hyfin does not know stops the workflow, naming the Site ID, afte
 	const { sandbox } = e2e;
 	const result = await e2e.execute(WF.wrongSite);
 	expect(result.code).toBe(1);
-	expect(n8n.errorOf(result.run)).toMatchObject({
+	expect(errorOf(result.run)).toMatchObject({
 		message: `Hyfin request for item 0 (external_id "e2e-site-1") failed: Hyfin does not know site "${WRONG_SITE_ID}" (HTTP 404: site not found). Check the Site ID in the Hyfin API credential.`,
 		httpCode: '404',
 	});

@@ -1,4 +1,4 @@
-import type { Sandbox, SandboxKnobs } from '../../sandbox/server';
+import { CALM, type Sandbox } from '../../sandbox/server';
 
 /** The sample request of the Hyfin document, verbatim. */
 export const JOHN = {
@@ -14,28 +14,19 @@ export const JOHN = {
 };
 
 /** Knobs that leave the API alone, with a fixed seed. */
-export const CALM: SandboxKnobs = {
-	latencyMs: 0,
-	jitterMs: 0,
-	rateLimitPerSec: 0,
-	maxInFlight: 0,
-	retryAfterSec: 1,
+export { CALM };
+
+/** What /__sandbox/stats says when no fault was injected. */
+export const NO_FAULTS = {
+	fault429: 0,
 	fault500: 0,
 	fault502Html: 0,
-	fault429: 0,
 	fault503: 0,
 	faultReset: 0,
 	faultHang: 0,
 	faultTruncated: 0,
 	faultCutOff: 0,
-	echoToken: 0,
-	rejectionStatus: 200,
-	seed: 1,
-	failExternalIds: [],
 };
-
-/** What /__sandbox/stats says when no fault was injected. */
-export const NO_FAULTS = { fault429: 0, fault500: 0, fault502Html: 0, fault503: 0, faultReset: 0, faultHang: 0, faultTruncated: 0, faultCutOff: 0 };
 
 export const OBJECT_ID = /^[0-9a-f]{24}$/;
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -11,41 +11,13 @@ import path from 'path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
 
 import { startSandbox, type Sandbox } from '../../../sandbox/server';
+import { ensureN8n } from '../../../scripts/lib/install';
+import * as n8n from '../../../scripts/lib/n8n';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-interface N8nHome {
-	home: string;
-	packageName: string;
-}
-
-interface N8nServer {
-	url: string;
-	readyMs: number;
-	logs(): string;
-	stop(): Promise<unknown>;
-}
-
-interface Owner {
-	email: string;
-	firstName: string;
-	lastName: string;
-	password: string;
-}
-
-/** The parts of scripts/lib/n8n.js used here (see that file). */
-interface N8nLib {
-	N8N_VERSION: string;
-	DEFAULT_OWNER: Owner;
-	ensureN8n(opts?: { log?: (line: string) => void }): Promise<string>;
-	createN8nHome(opts?: { packageDir?: string }): Promise<N8nHome>;
-	removeN8nHome(home: N8nHome): Promise<void>;
-	startN8n(bin: string, home: N8nHome, options?: { timeoutMs?: number }): Promise<N8nServer>;
-	setupOwner(url: string, owner?: Partial<Owner>): Promise<string>;
-	n8nFetch(url: string, pathname: string, options?: { cookie?: string }): Promise<unknown>;
-}
-
-export const n8n = require(path.join(ROOT, 'scripts', 'lib', 'n8n')) as N8nLib;
+type N8nServer = Awaited<ReturnType<typeof n8n.start>>;
+type Owner = typeof n8n.DEFAULT_OWNER;
 
 /** Where the screenshots go (committed; the README shows two of them). */
 export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -112,15 +84,15 @@ export async function startUiEnv(): Promise<UiEnv> {
 		cleanups.length = 0;
 	};
 	try {
-		const bin = await timed('ensureN8n', () => n8n.ensureN8n({ log }));
+		const running = await timed('ensureN8n', () => ensureN8n());
 		const sandbox = await timed('sandbox', () => startSandbox({ dbFile: ':memory:', token: TOKEN }));
 		cleanups.push(() => sandbox.close());
-		const home = await timed('createN8nHome', () => n8n.createN8nHome({ packageDir: ROOT }));
-		cleanups.push(() => n8n.removeN8nHome(home));
-		const server = await timed('n8nStart', () => n8n.startN8n(bin, home, { timeoutMs: 120_000 }));
+		const home = await timed('createHome', () => n8n.createHome());
+		cleanups.push(async () => n8n.removeHome(home));
+		const server = await timed('n8nStart', () => n8n.start(running, home));
 		cleanups.push(() => server.stop());
-		const cookie = await n8n.setupOwner(server.url);
-		const types = (await n8n.n8nFetch(server.url, '/types/nodes.json', { cookie })) as Array<{ name: string }>;
+		const cookie = await n8n.signIn(server.url);
+		const types = (await n8n.rest(server.url, '/types/nodes.json', { cookie })) as Array<{ name: string }>;
 		if (!types.some((type) => type.name === `${home.packageName}.hyfin`)) {
 			throw new Error(`n8n did not load ${home.packageName}.hyfin:\n${server.logs().slice(-4000)}`);
 		}
