@@ -1,4 +1,33 @@
-import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialTestRequest, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+/** Hyfin's words, as far as they can be guessed (it documents none), for a refused token or an unknown site. */
+const TOKEN_REFUSED = [
+	'invalid access token',
+	'Invalid access token',
+	'invalid token',
+	'Invalid token',
+	'token expired',
+	'Token expired',
+	'missing access token',
+	'unauthorized',
+	'Unauthorized',
+	'forbidden',
+	'Forbidden',
+	'access denied',
+	'Access denied',
+];
+const SITE_UNKNOWN = [
+	'site not found',
+	'Site not found',
+	'invalid site',
+	'invalid site_id',
+	'Invalid site',
+	'unknown site',
+	'site_id not found',
+];
+
+const TOKEN_MESSAGE = 'Hyfin refused the access token. Check the Access Token and that it belongs to this Site ID.';
+const SITE_MESSAGE = 'Hyfin does not know this Site ID. Check the Site ID Hyfin gave you when the site was created.';
 
 /**
  * Hyfin API access for one site. Hyfin's documentation requires an API access token; the token
@@ -48,8 +77,50 @@ export class HyfinApi implements ICredentialType {
 		type: 'generic',
 		properties: {
 			headers: {
-				'x-access-token': '={{$credentials.accessToken}}',
+				// Trimmed: a token pasted with a line break cannot go into a header.
+				'x-access-token': '={{ String($credentials.accessToken ?? "").trim() }}',
 			},
 		},
+	};
+
+	/**
+	 * Asks Hyfin for a customer that cannot exist (the documented Get Customer endpoint): it creates
+	 * and changes nothing. n8n passes the test unless a rule below matches Hyfin's answer, and it
+	 * shows only the body to the rules, not the status: so every answer but Hyfin's JSON is caught
+	 * by `success` being absent, and a refused token or unknown site by Hyfin's words for them.
+	 */
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'GET',
+			baseURL: '={{ String($credentials.baseUrl ?? "").trim().replace(/\\/+$/, "") }}',
+			url: '={{ "/api/v3/site/" + encodeURIComponent(String($credentials.siteId ?? "").trim()) + "/customer/n8n-credential-test-" + $now.toMillis() }}',
+			headers: { Accept: 'application/json' },
+			ignoreHttpStatusErrors: true,
+			// The token must not follow a redirect to another host.
+			disableFollowRedirect: true,
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'success',
+					value: undefined,
+					message:
+						'The Base URL did not answer like the Hyfin API (a web page, a redirect, an empty answer, or a proxy refusing the request). Check the Base URL, and the Access Token.',
+				},
+			},
+			...TOKEN_REFUSED.flatMap((said) =>
+				['errors[0]', 'errors', 'message'].map((key) => ({
+					type: 'responseSuccessBody' as const,
+					properties: { key, value: said, message: TOKEN_MESSAGE },
+				})),
+			),
+			...SITE_UNKNOWN.flatMap((said) =>
+				['errors[0]', 'errors', 'message'].map((key) => ({
+					type: 'responseSuccessBody' as const,
+					properties: { key, value: said, message: SITE_MESSAGE },
+				})),
+			),
+		],
 	};
 }

@@ -8,7 +8,6 @@ import {
 
 import * as customer from './actions/customer/Customer.resource';
 import { router } from './actions/router';
-import { hyfinApiCredentialTest } from './methods/credentialTest';
 import { getCustomerFields } from './methods/resourceMapping';
 
 export class Hyfin implements INodeType {
@@ -24,7 +23,7 @@ export class Hyfin implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'hyfinApi', required: true, testedBy: 'hyfinApiCredentialTest' }],
+		credentials: [{ name: 'hyfinApi', required: true }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -39,7 +38,6 @@ export class Hyfin implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { hyfinApiCredentialTest },
 		resourceMapping: { getCustomerFields },
 	};
 

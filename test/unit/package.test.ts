@@ -87,9 +87,9 @@ describe('the node description', () => {
 		expect(description.subtitle).toBe('={{$parameter["operation"] + ": " + $parameter["resource"]}}');
 	});
 
-	it('requires the Hyfin API credential and tests it with its own method', () => {
-		expect(description.credentials).toEqual([{ name: 'hyfinApi', required: true, testedBy: 'hyfinApiCredentialTest' }]);
-		expect(typeof node.methods?.credentialTest?.hyfinApiCredentialTest).toBe('function');
+	it("requires the Hyfin API credential, which n8n tests with the credential's own request", () => {
+		expect(description.credentials).toEqual([{ name: 'hyfinApi', required: true }]);
+		expect(Object.keys(node.methods ?? {})).toEqual(['resourceMapping']);
 	});
 
 	it("maps fields with n8n's resource mapper, by hand or automatically", () => {
@@ -145,10 +145,10 @@ describe('the Hyfin API credential', () => {
 		]);
 	});
 
-	it('signs requests with the token in x-access-token', () => {
+	it('signs requests with the token, trimmed, in x-access-token', () => {
 		expect(credential.authenticate).toEqual({
 			type: 'generic',
-			properties: { headers: { 'x-access-token': '={{$credentials.accessToken}}' } },
+			properties: { headers: { 'x-access-token': '={{ String($credentials.accessToken ?? "").trim() }}' } },
 		});
 	});
 });
