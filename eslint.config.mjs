@@ -1,15 +1,27 @@
-// The rules n8n's community-package scanner runs for verification: @n8n/eslint-plugin-community-nodes'
-// recommended config, no-console, and eslint-plugin-n8n-nodes-base's community / credentials / nodes
-// rule sets with the scanner's own overrides (n8n's @n8n/node-cli eslint config).
+// For nodes/, credentials/ and package.json, the rules n8n's community-package scanner runs for
+// verification (`npm run scan` runs the scanner itself): @n8n/eslint-plugin-community-nodes'
+// recommended config, no-console, and eslint-plugin-n8n-nodes-base's community / credentials /
+// nodes rule sets with the scanner's own overrides. Everything else, TypeScript and JavaScript
+// alike, gets the recommended rules; prettier owns the formatting (`npm run format`).
+import js from '@eslint/js';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import prettier from 'eslint-config-prettier';
 import n8nNodesPlugin from 'eslint-plugin-n8n-nodes-base';
 import { defineConfig } from 'eslint/config';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
 	{
-		ignores: ['dist/**', 'node_modules/**', 'package-lock.json', 'coverage/**', '.sandbox/**'],
+		ignores: ['dist/**', 'node_modules/**', 'package-lock.json', 'coverage/**', '.sandbox/**', '.n8n-dev/**'],
 	},
+	{
+		files: ['**/*.{js,cjs,mjs}'],
+		extends: [js.configs.recommended],
+		languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+		rules: { 'no-unused-vars': ['error', { ignoreRestSiblings: true }] },
+	},
+	{ files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
 	{
 		files: ['**/*.ts'],
 		extends: [tseslint.configs.recommended],
@@ -53,4 +65,5 @@ export default defineConfig(
 		files: ['test/**/*.ts', 'sandbox/**', 'scripts/**'],
 		rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
 	},
+	prettier,
 );

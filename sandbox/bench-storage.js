@@ -148,7 +148,9 @@ async function main() {
 	console.log(`merchant page (newest 100)           ${firstPage.toFixed(2).padStart(8)} ms`);
 	const lastPage = await timed(() => store.list({ siteId, limit: 100, offset: count - 100 }));
 	console.log(`merchant page (oldest 100)           ${lastPage.toFixed(2).padStart(8)} ms`);
-	console.log(`total ${(total / 1000).toFixed(1)} s for ${count.toLocaleString('en')} upserts; ${store.count(siteId).toLocaleString('en')} stored`);
+	console.log(
+		`total ${(total / 1000).toFixed(1)} s for ${count.toLocaleString('en')} upserts; ${store.count(siteId).toLocaleString('en')} stored`,
+	);
 
 	if (sandbox) await sandbox.close();
 	else store.close();

@@ -113,7 +113,9 @@ async function main() {
 	const dbFile = values.db === undefined ? DEFAULT_DB : values.db === ':memory:' ? ':memory:' : path.resolve(values.db);
 	prepareDbFolder(dbFile);
 	const sandbox = await startSandbox({ port, dbFile, siteId: values['site-id'], token: values.token, knobs: knobs.patch });
-	const knobLine = Object.entries(sandbox.getKnobs()).map(([name, value]) => `${name}=${value}`).join(' ');
+	const knobLine = Object.entries(sandbox.getKnobs())
+		.map(([name, value]) => `${name}=${value}`)
+		.join(' ');
 
 	console.log(`Hyfin sandbox listening on ${sandbox.baseUrl}
   customers page  ${sandbox.url}

@@ -40,7 +40,8 @@ CREATE INDEX IF NOT EXISTS customers_newest_in_site ON customers (site_id, write
 CREATE INDEX IF NOT EXISTS customers_newest ON customers (write_seq);
 `;
 
-const COLUMNS = 'site_id, external_id, first_name, last_name, account_name, mobile_phone, email, notes, active, notify_phone, notify_email, created_at, updated_at';
+const COLUMNS =
+	'site_id, external_id, first_name, last_name, account_name, mobile_phone, email, notes, active, notify_phone, notify_email, created_at, updated_at';
 const NEXT_SEQ = '(SELECT COALESCE(MAX(write_seq), 0) + 1 FROM customers)';
 
 /**
@@ -52,7 +53,9 @@ function objectIdFactory() {
 	let counter = crypto.randomBytes(3).readUIntBE(0, 3);
 	return () => {
 		counter = (counter + 1) % 0x1000000;
-		const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+		const seconds = Math.floor(Date.now() / 1000)
+			.toString(16)
+			.padStart(8, '0');
 		return seconds + processPart + counter.toString(16).padStart(6, '0');
 	};
 }
@@ -122,10 +125,14 @@ function createStore(dbFile) {
 	const select = db.prepare('SELECT * FROM customers WHERE site_id = ? AND external_id = ?');
 	const insert = db.prepare(
 		`INSERT INTO customers (_id, ${COLUMNS}, write_seq)
-		 VALUES (@_id, ${COLUMNS.split(', ').map((c) => '@' + c).join(', ')}, ${NEXT_SEQ})`,
+		 VALUES (@_id, ${COLUMNS.split(', ')
+				.map((c) => '@' + c)
+				.join(', ')}, ${NEXT_SEQ})`,
 	);
 	const update = db.prepare(
-		`UPDATE customers SET ${COLUMNS.split(', ').map((c) => `${c} = @${c}`).join(', ')},
+		`UPDATE customers SET ${COLUMNS.split(', ')
+			.map((c) => `${c} = @${c}`)
+			.join(', ')},
 		 write_seq = ${NEXT_SEQ} WHERE _id = @_id`,
 	);
 	const listAll = db.prepare('SELECT * FROM customers ORDER BY write_seq DESC LIMIT ? OFFSET ?');
@@ -150,9 +157,20 @@ function createStore(dbFile) {
 			}
 			/** @type {Row} */
 			const blank = {
-				_id: nextId(), site_id: siteId, external_id: fields.external_id, first_name: '', last_name: '',
-				account_name: null, mobile_phone: null, email: null, notes: null,
-				active: 1, notify_phone: 0, notify_email: 0, created_at: now, updated_at: now,
+				_id: nextId(),
+				site_id: siteId,
+				external_id: fields.external_id,
+				first_name: '',
+				last_name: '',
+				account_name: null,
+				mobile_phone: null,
+				email: null,
+				notes: null,
+				active: 1,
+				notify_phone: 0,
+				notify_email: 0,
+				created_at: now,
+				updated_at: now,
 			};
 			const row = applyFields(blank, fields);
 			insert.run(row);

@@ -94,7 +94,15 @@ describe('Customer → Add or Update, fields mapped automatically', () => {
 				active: true,
 				notification_options: { notify_phone: true, notify_email: true },
 			},
-			{ external_id: 7, first_name: 'Flat', last_name: 'Flags', email: 'f@x.io', notify_email: 'TRUE', notify_phone: '0', unrelated: 'ignored' },
+			{
+				external_id: 7,
+				first_name: 'Flat',
+				last_name: 'Flags',
+				email: 'f@x.io',
+				notify_email: 'TRUE',
+				notify_phone: '0',
+				unrelated: 'ignored',
+			},
 			{ external_id: 'n1', first_name: 'Both', last_name: 'Ways', notification_options: { notify_phone: true }, notify_phone: false },
 		]);
 
@@ -145,7 +153,7 @@ describe('rejected records', () => {
 		expect(pairingOf(result.outputs[0])).toEqual([{ item: 0 }, { item: 1 }]);
 	});
 
-	it.each([200, 400, 422])('outputs Hyfin\'s own rejection at HTTP %i as success false with its errors', async (status) => {
+	it.each([200, 400, 422])("outputs Hyfin's own rejection at HTTP %i as success false with its errors", async (status) => {
 		interceptAddUpdate(1, () => [status, { success: false, errors: ['invalid field2', 'missing field_name'] }]);
 		const result = await runAddUpdate({ columns: manualColumns({ external_id: 'r1', first_name: 'R', last_name: 'J' }) }, [{}]);
 		expect(result.error).toBeUndefined();
@@ -160,10 +168,9 @@ describe('rejected records', () => {
 	});
 
 	it('with Rejected Records = Treat as Errors, stops the workflow on a rejection naming the item', async () => {
-		const result = await runAddUpdate(
-			{ columns: autoColumns, options: { rejectedRecords: 'error' } },
-			[{ external_id: 'x', first_name: 'Only' }],
-		);
+		const result = await runAddUpdate({ columns: autoColumns, options: { rejectedRecords: 'error' } }, [
+			{ external_id: 'x', first_name: 'Only' },
+		]);
 		expect(result.outputs).toEqual([]);
 		expect(result.error?.message).toBe('Item 0 (external_id "x") was not sent to Hyfin: Last Name is required: map a value to it');
 	});
@@ -254,7 +261,7 @@ describe('options', () => {
 		]);
 	});
 
-	it('Send Empty Fields sends blank optional fields as empty strings, as Hyfin\'s sample does', async () => {
+	it("Send Empty Fields sends blank optional fields as empty strings, as Hyfin's sample does", async () => {
 		const seen = interceptAddUpdate(2, added);
 		await runAddUpdate({ columns: autoColumns, options: { sendEmptyFields: true } }, [
 			{ external_id: 'e1', first_name: 'E', last_name: 'F', account_name: '', notes: '  ' },

@@ -83,7 +83,7 @@ describe('failures that are not about the record', () => {
 		const result = await runAddUpdate({ columns: autoColumns }, [row('r1')]);
 		expect(elsewhere.isDone()).toBe(false);
 		expect(result.error?.message).toBe(
-			"Hyfin request for item 0 (external_id \"r1\") failed: Hyfin answered HTTP 307, a redirect to https://elsewhere.example.test/api/v3/site/x/customer/addUpdate. It was not followed, so the access token went nowhere else. If that is the right address, put it in the credential's Base URL.",
+			'Hyfin request for item 0 (external_id "r1") failed: Hyfin answered HTTP 307, a redirect to https://elsewhere.example.test/api/v3/site/x/customer/addUpdate. It was not followed, so the access token went nowhere else. If that is the right address, put it in the credential\'s Base URL.',
 		);
 	});
 
@@ -91,7 +91,11 @@ describe('failures that are not about the record', () => {
 		// The server reads the request and never answers.
 		const { server, url } = await listen();
 		try {
-			const result = await runAddUpdate({ columns: autoColumns, options: { timeoutSeconds: 1, maxRetries: 0 } }, [row('t1')], localCredentials(url));
+			const result = await runAddUpdate(
+				{ columns: autoColumns, options: { timeoutSeconds: 1, maxRetries: 0 } },
+				[row('t1')],
+				localCredentials(url),
+			);
 			expect(result.error?.message).toBe(`Hyfin request for item 0 (external_id "t1") failed: Hyfin at ${url} did not answer within 1 s.`);
 		} finally {
 			server.closeAllConnections();

@@ -95,7 +95,9 @@ export async function listen(handler: Parameters<typeof createServer>[1] = () =>
 	return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-export const localCredentials = (baseUrl: string, accessToken = TOKEN) => ({ credentials: { hyfinApi: { baseUrl, siteId: 's1', accessToken } } });
+export const localCredentials = (baseUrl: string, accessToken = TOKEN) => ({
+	credentials: { hyfinApi: { baseUrl, siteId: 's1', accessToken } },
+});
 
 /** Everything the run produced, as n8n would store it, errors included: the token must appear nowhere in it. */
 export const everything = (result: object) =>

@@ -112,10 +112,7 @@ function mockCreateCustomer(times: number) {
 		.post('/customers')
 		.times(times)
 		.reply(function (_uri, body) {
-			return [
-				201,
-				{ id: nextId++, name: (body as IDataObject).name, token: this.req.headers['x-access-token'] },
-			];
+			return [201, { id: nextId++, name: (body as IDataObject).name, token: this.req.headers['x-access-token'] }];
 		});
 }
 
@@ -173,9 +170,7 @@ describe('runNode (n8n engine harness)', () => {
 			credentialTypes: [new ToyApiFunctionAuth()],
 			items: [{ name: 'Ada' }],
 		});
-		expect(result.outputs).toEqual([
-			[{ json: { id: 1, name: 'ADA', token: `fn:${TOKEN}` }, pairedItem: { item: 0 } }],
-		]);
+		expect(result.outputs).toEqual([[{ json: { id: 1, name: 'ADA', token: `fn:${TOKEN}` }, pairedItem: { item: 0 } }]]);
 	});
 
 	it('continueErrorOutput: the engine routes exactly the failed item to output 1', async () => {
@@ -233,9 +228,7 @@ describe('runNode (n8n engine harness)', () => {
 			waitBetweenTries: 1,
 		});
 		expect(result.error).toBeUndefined();
-		expect(result.outputs).toEqual([
-			[{ json: { id: 1, name: 'ADA', token: TOKEN }, pairedItem: { item: 0 } }],
-		]);
+		expect(result.outputs).toEqual([[{ json: { id: 1, name: 'ADA', token: TOKEN }, pairedItem: { item: 0 } }]]);
 		expect(nock.isDone()).toBe(true);
 	});
 
@@ -243,13 +236,9 @@ describe('runNode (n8n engine harness)', () => {
 		class Strict extends Toy {
 			description: INodeTypeDescription = {
 				...new Toy().description,
-				properties: [
-					{ displayName: 'Id', name: 'id', type: 'string', default: '', required: true },
-				],
+				properties: [{ displayName: 'Id', name: 'id', type: 'string', default: '', required: true }],
 			};
 		}
-		await expect(
-			runNode({ ...base, nodeType: new Strict(), parameters: {}, items: [{}] }),
-		).rejects.toThrow(/workflow has issues.*"id"/);
+		await expect(runNode({ ...base, nodeType: new Strict(), parameters: {}, items: [{}] })).rejects.toThrow(/workflow has issues.*"id"/);
 	});
 });

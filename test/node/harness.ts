@@ -177,14 +177,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 			target.headers ??= {};
 			const resolve = (value: string): string => {
 				if (!isExpression(value)) return value;
-				const resolved = workflow.expression.getSimpleParameterValue(
-					node,
-					value,
-					'internal',
-					{ $credentials: credentials },
-					undefined,
-					'',
-				);
+				const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '');
 				return resolved ? resolved.toString() : '';
 			};
 			for (const [section, entries] of Object.entries(authenticate.properties)) {
@@ -206,15 +199,10 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		credentialsExpired: boolean,
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const type = this.type(typeName);
-		const expirable = type?.properties.find(
-			(property) => property.type === 'hidden' && property.typeOptions?.expirable === true,
-		);
+		const expirable = type?.properties.find((property) => property.type === 'hidden' && property.typeOptions?.expirable === true);
 		if (!type || !expirable || typeof type.preAuthentication !== 'function') return undefined;
 		if (credentials[expirable.name] !== '' && !credentialsExpired) return undefined;
-		const output = (await type.preAuthentication.call(
-			helpers,
-			credentials,
-		)) as ICredentialDataDecryptedObject;
+		const output = (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined) return undefined;
 		// "Persist" the refreshed token in the test store, as the CLI does in its database.
 		this.data[typeName] = { ...this.data[typeName], ...output };
@@ -237,11 +225,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 		return deepCopy(data);
 	}
 
-	async updateCredentials(
-		_nodeCredentials: INodeCredentialsDetails,
-		type: string,
-		data: ICredentialDataDecryptedObject,
-	): Promise<void> {
+	async updateCredentials(_nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
 		this.data[type] = data;
 	}
 
@@ -256,10 +240,7 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 	getCredentialsProperties(type: string): INodeProperties[] {
 		const credentialType = this.type(type);
 		if (!credentialType) return [];
-		return [
-			...(credentialType.extends ?? []).flatMap((parent) => this.getCredentialsProperties(parent)),
-			...credentialType.properties,
-		];
+		return [...(credentialType.extends ?? []).flatMap((parent) => this.getCredentialsProperties(parent)), ...credentialType.properties];
 	}
 }
 
@@ -382,9 +363,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 
 	const runExecutionData = createRunExecutionData({
 		executionData: {
-			nodeExecutionStack: [
-				{ node: inputNode, data: { main: [toExecutionData(opts.items)] }, source: null },
-			],
+			nodeExecutionStack: [{ node: inputNode, data: { main: [toExecutionData(opts.items)] }, source: null }],
 		},
 	});
 

@@ -162,7 +162,9 @@ describe('3. one bad item fails only itself, and nothing is sent after the node 
 		]);
 		expect(jsonOf(result.outputs[0])).toEqual([
 			success('p0'),
-			{ error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 1 it is empty' },
+			{
+				error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 1 it is empty',
+			},
 			success('p2'),
 		]);
 		expect(pairingOf(result.outputs[0])).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
@@ -171,12 +173,17 @@ describe('3. one bad item fails only itself, and nothing is sent after the node 
 	// Found by the property suite: an expression that finds no value failed its item as "must be text", even where unused.
 	it('reads an option whose expression finds no value as empty: no matter with Phone Format As Given, an error with E.164', async () => {
 		const seen = interceptAddUpdate(3, added);
-		const missing = [{ id: 'm0', phone: '07700 900123' }, { id: 'm1', phone: '07700 900124', cc: 44 }];
+		const missing = [
+			{ id: 'm0', phone: '07700 900123' },
+			{ id: 'm1', phone: '07700 900124', cc: 44 },
+		];
 		const asGiven = await runAddUpdate({ ...e164('={{ $json.cc }}'), options: { defaultCountryCode: '={{ $json.cc }}' } }, missing);
 		expect(jsonOf(asGiven.outputs[0])).toEqual([success('m0'), success('m1')]);
 		const international = await runAddUpdate(e164('={{ $json.cc }}'), missing, { onError: 'continueRegularOutput' });
 		expect(jsonOf(international.outputs[0])).toEqual([
-			{ error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 0 it is empty' },
+			{
+				error: 'The option "Default Country Code" must be a country calling code of 1 to 3 digits, such as 44, but for item 0 it is empty',
+			},
 			success('m1'),
 		]);
 		expect(seen.map(({ body }) => body.mobile_phone)).toEqual(['07700 900123', '07700 900124', '+447700900124']);
@@ -228,10 +235,11 @@ describe('3. one bad item fails only itself, and nothing is sent after the node 
 describe('4. every option is checked, including from expressions', () => {
 	it('fails every item, naming the option, when a run-wide option from an expression is not valid', async () => {
 		const seen = interceptAddUpdate(3, added);
-		const result = await runAddUpdate({ columns: autoColumns, options: { maxConcurrent: '={{ $json.workers }}' } }, [
-			{ ...row('a'), workers: 'lots' },
-			row('b'),
-		], { onError: 'continueRegularOutput' });
+		const result = await runAddUpdate(
+			{ columns: autoColumns, options: { maxConcurrent: '={{ $json.workers }}' } },
+			[{ ...row('a'), workers: 'lots' }, row('b')],
+			{ onError: 'continueRegularOutput' },
+		);
 		expect(seen).toEqual([]);
 		const error =
 			'The option "Max Concurrent Requests" must be a whole number from 1 to 100, but for item 0 it is "lots". It is one setting for the whole run, so no item was sent.';
@@ -243,7 +251,11 @@ describe('4. every option is checked, including from expressions', () => {
 		['maxConcurrent', 0, 'The option "Max Concurrent Requests" must be a whole number from 1 to 100, but for item 0 it is 0'],
 		['maxConcurrent', 2.5, 'The option "Max Concurrent Requests" must be a whole number from 1 to 100, but for item 0 it is 2.5'],
 		['maxRetries', -1, 'The option "Max Retries" must be a whole number from 0 to 10, but for item 0 it is -1'],
-		['rejectedRecords', 'drop', 'The option "Rejected Records" must be one of outputItems (Output as Items), error (Treat as Errors), but for item 0 it is "drop"'],
+		[
+			'rejectedRecords',
+			'drop',
+			'The option "Rejected Records" must be one of outputItems (Output as Items), error (Treat as Errors), but for item 0 it is "drop"',
+		],
 	])('stops the workflow on %s = %p, sending nothing', async (option, value, message) => {
 		const seen = interceptAddUpdate(1, added);
 		const result = await runAddUpdate({ columns: autoColumns, options: { [option]: value } as IDataObject }, [row('a')]);
@@ -258,21 +270,31 @@ describe('4. every option is checked, including from expressions', () => {
 		expect(jsonOf(fields.outputs[0])).toEqual([
 			{ error: 'The "Fields" parameter could not be read for item 0 (the expression for first_name): invalid syntax' },
 		]);
-		const option = await runAddUpdate({ columns: autoColumns, options: { timeoutSeconds: '={{ $json.wait. }}', maxRetries: 1 } }, [row('f1')], {
-			onError: 'continueRegularOutput',
-		});
-		expect(jsonOf(option.outputs[0])).toEqual([{ error: 'The option "Request Timeout (Seconds)" could not be read for item 0: invalid syntax' }]);
+		const option = await runAddUpdate(
+			{ columns: autoColumns, options: { timeoutSeconds: '={{ $json.wait. }}', maxRetries: 1 } },
+			[row('f1')],
+			{
+				onError: 'continueRegularOutput',
+			},
+		);
+		expect(jsonOf(option.outputs[0])).toEqual([
+			{ error: 'The option "Request Timeout (Seconds)" could not be read for item 0: invalid syntax' },
+		]);
 		expect(seen).toEqual([]);
 	});
 
 	it('fails only the item whose per-item option is not valid', async () => {
 		const seen = interceptAddUpdate(2, added);
-		const result = await runAddUpdate({ columns: autoColumns, options: { timeoutSeconds: '={{ $json.wait }}', dryRun: '={{ $json.dry }}' } }, [
-			{ ...row('a'), wait: 10, dry: false },
-			{ ...row('b'), wait: 'soon', dry: false },
-			{ ...row('c'), wait: 5, dry: 'maybe' },
-			{ ...row('d'), wait: '20', dry: 'false' },
-		], { onError: 'continueRegularOutput' });
+		const result = await runAddUpdate(
+			{ columns: autoColumns, options: { timeoutSeconds: '={{ $json.wait }}', dryRun: '={{ $json.dry }}' } },
+			[
+				{ ...row('a'), wait: 10, dry: false },
+				{ ...row('b'), wait: 'soon', dry: false },
+				{ ...row('c'), wait: 5, dry: 'maybe' },
+				{ ...row('d'), wait: '20', dry: 'false' },
+			],
+			{ onError: 'continueRegularOutput' },
+		);
 		expect(seen.map(({ body }) => body.external_id)).toEqual(['a', 'd']);
 		expect(jsonOf(result.outputs[0])).toEqual([
 			success('a'),
@@ -300,7 +322,11 @@ describe('5. the access token appears nowhere', () => {
 
 	it.each<[string, string, (token: string) => string]>([
 		// The description keeps the first 160 characters: the token spans the 160th.
-		['cut mid-way by the shortened description', 'tok_live_8f3a9c2e71d4b6', (token) => `<html><body>${'x'.repeat(140)} ${token} more</body></html>`],
+		[
+			'cut mid-way by the shortened description',
+			'tok_live_8f3a9c2e71d4b6',
+			(token) => `<html><body>${'x'.repeat(140)} ${token} more</body></html>`,
+		],
 		['JSON-escaped', 'tok"q\\uote/8f3a', (token) => JSON.stringify({ message: `bad gateway for ${token}` })],
 		['with its whitespace collapsed', 'tok 8f3a  9c2e', (token) => `<p>bad gateway for ${token.replace(/\s+/g, '\n ')}</p>`],
 		['cut off at the end of the answer', 'tok_live_8f3a9c2e71d4b6', (token) => `{"success":false,"errors":["gateway ${token.slice(0, 12)}`],
@@ -444,7 +470,7 @@ describe('8. an answer cut off by a dropped connection', () => {
 		try {
 			const result = await runAddUpdate({ columns: autoColumns, options: { maxRetries: 0 } }, [row('cut')], localCredentials(url));
 			expect(result.error?.message).toBe(
-				"Hyfin request for item 0 (external_id \"cut\") failed: Hyfin's answer was cut off: the connection closed before it ended, so whether the record was saved is unknown.",
+				'Hyfin request for item 0 (external_id "cut") failed: Hyfin\'s answer was cut off: the connection closed before it ended, so whether the record was saved is unknown.',
 			);
 			expect(result.error?.description).toBe('ERR_BAD_RESPONSE');
 		} finally {
@@ -463,7 +489,11 @@ describe('9. the credential is trimmed and checked before anything is sent', () 
 	});
 
 	it.each<[string, ICredentialDataDecryptedObject, string]>([
-		['a Site ID of ..', { baseUrl: BASE_URL, siteId: '..', accessToken: TOKEN }, 'The Hyfin API credential\'s Site ID ".." is not a site ID: use the site ID Hyfin gave you when the site was created'],
+		[
+			'a Site ID of ..',
+			{ baseUrl: BASE_URL, siteId: '..', accessToken: TOKEN },
+			'The Hyfin API credential\'s Site ID ".." is not a site ID: use the site ID Hyfin gave you when the site was created',
+		],
 		[
 			'a Base URL with a password',
 			{ baseUrl: 'https://me:pa55word@hyfin.example.test', siteId: 's', accessToken: TOKEN },

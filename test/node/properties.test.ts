@@ -42,13 +42,22 @@ const externalId = mostly(
 	fc.constantFrom<unknown>('1e3', '1000', 1000, '12.0', '12', 12, ' 12 ', 'A-1', 'a-1', 'ß', 'C-7'),
 	fc.constantFrom<unknown>('', null, 12345678901234567890, '1.2E+10'),
 );
-const name = mostly(fc.constantFrom<unknown>('Ana', ' Bo ', 'Émile', 42), fc.constantFrom<unknown>('', null, undefined, true, { first: 'x' }));
+const name = mostly(
+	fc.constantFrom<unknown>('Ana', ' Bo ', 'Émile', 42),
+	fc.constantFrom<unknown>('', null, undefined, true, { first: 'x' }),
+);
 const phone = mostly(
 	fc.constantFrom<unknown>(undefined, '111-222-3333', '(305) 555-0177', '+44 7700 900123', 12223334444),
 	fc.constantFrom<unknown>('123', '1.2223334444E+10', '12223334444.0', ''),
 );
-const email = mostly(fc.constantFrom<unknown>(undefined, 'ana@example.com', 'ANA@EXAMPLE.COM'), fc.constantFrom<unknown>('not-an-email', '', 7));
-const flag = mostly(fc.constantFrom<unknown>(undefined, undefined, true, false, 'yes', 'no', 'x', 1), fc.constantFrom<unknown>('maybe', null));
+const email = mostly(
+	fc.constantFrom<unknown>(undefined, 'ana@example.com', 'ANA@EXAMPLE.COM'),
+	fc.constantFrom<unknown>('not-an-email', '', 7),
+);
+const flag = mostly(
+	fc.constantFrom<unknown>(undefined, undefined, true, false, 'yes', 'no', 'x', 1),
+	fc.constantFrom<unknown>('maybe', null),
+);
 
 /** One input row. `notes` carries the row's index, so what the sandbox stored names the row it came from. */
 const row = fc.record(
@@ -184,7 +193,12 @@ async function run(sandbox: Sandbox, s: Scenario) {
 	const started = Date.now();
 	const result = await runNode({
 		nodeType: node,
-		parameters: { resource: 'customer', operation: 'addUpdate', columns: s.manual ? BY_HAND : autoColumns, options: s.options } as INodeParameters,
+		parameters: {
+			resource: 'customer',
+			operation: 'addUpdate',
+			columns: s.manual ? BY_HAND : autoColumns,
+			options: s.options,
+		} as INodeParameters,
 		items: items as IDataObject[],
 		credentials: {
 			hyfinApi: {
@@ -218,7 +232,8 @@ function outcomeOf(json: IDataObject, index: number): Outcome {
 	const failed = typeof json.error === 'string' && json.error !== '';
 	const succeeded = json.success === true;
 	const rejected = json.success === false && Array.isArray(json.errors) && json.errors.length > 0 && typeof json.message === 'string';
-	if ([failed, succeeded, rejected].filter(Boolean).length !== 1) throw new Error(`an item must be exactly one outcome: ${JSON.stringify(json)}`);
+	if ([failed, succeeded, rejected].filter(Boolean).length !== 1)
+		throw new Error(`an item must be exactly one outcome: ${JSON.stringify(json)}`);
 	const said = String(failed ? json.error : json.message);
 	if ((failed || rejected) && !new RegExp(`\\bitem ${index}\\b`, 'i').test(said) && !RUN_WIDE.test(said)) {
 		throw new Error(`the message of item ${index} does not name it: ${said}`);
@@ -226,7 +241,8 @@ function outcomeOf(json: IDataObject, index: number): Outcome {
 	if (failed) return 'failed';
 	if (rejected) return 'rejected';
 	if (json.dryRun === true) return 'dryRun';
-	if (typeof json.action !== 'string' || typeof json._id !== 'string') throw new Error(`a stored item names its action and _id: ${JSON.stringify(json)}`);
+	if (typeof json.action !== 'string' || typeof json._id !== 'string')
+		throw new Error(`a stored item names its action and _id: ${JSON.stringify(json)}`);
 	return 'stored';
 }
 

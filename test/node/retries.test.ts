@@ -60,7 +60,13 @@ describe('retries, per request', () => {
 		["Hyfin's rejection of the record", 422, { success: false, errors: ['invalid email'] }],
 	])('never retries %s', async (_, status, body) => {
 		// Room for retries, so that one would be counted.
-		const plan = scripted({ once: [[status, body], [status, body], [status, body]] });
+		const plan = scripted({
+			once: [
+				[status, body],
+				[status, body],
+				[status, body],
+			],
+		});
 		interceptAddUpdate(3, plan.answer);
 		await runAddUpdate({ columns: autoColumns }, [row('once')], { onError: 'continueRegularOutput' });
 		expect(plan.tries).toEqual({ once: 1 });
@@ -69,7 +75,12 @@ describe('retries, per request', () => {
 	it('with On Error = Stop, sends nothing new after an item fails, and fails on that item', async () => {
 		const plan = scripted({ 'item-1': [[401, { success: false, errors: ['invalid access token'] }]] });
 		interceptAddUpdate(4, plan.answer);
-		const result = await runAddUpdate({ columns: autoColumns, options: { maxConcurrent: 1 } }, [row('item-0'), row('item-1'), row('item-2'), row('item-3')]);
+		const result = await runAddUpdate({ columns: autoColumns, options: { maxConcurrent: 1 } }, [
+			row('item-0'),
+			row('item-1'),
+			row('item-2'),
+			row('item-3'),
+		]);
 		expect(plan.tries).toEqual({ 'item-0': 1, 'item-1': 1 });
 		expect(result.error?.message).toMatch(/^Hyfin request for item 1 \(external_id "item-1"\) failed: Hyfin refused the access token/);
 	});

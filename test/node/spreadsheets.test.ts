@@ -13,23 +13,20 @@ afterAll(async () => {
 describe('rows as spreadsheets and forms bring them, mapped automatically', () => {
 	it('maps everyday headers and values, formats the phone, and reports the columns it did not use', async () => {
 		const seen = interceptAddUpdate(1, added);
-		const result = await runAddUpdate(
-			{ columns: autoColumns, options: { phoneFormat: 'e164', reportUnmappedColumns: true } },
-			[
-				{
-					row_number: 2,
-					'Customer ID': 12223334444,
-					'First Name': '\u00a0Ana ',
-					Surname: 'Lopez',
-					Company: 'Lopez Auto Repair',
-					'Mobile Number': '(305) 555-0177',
-					'E-mail': 'ANA@LOPEZAUTO.EXAMPLE',
-					'Notify by Text': 'x',
-					'Notify by Email': '',
-					Source: 'Spring fair',
-				},
-			],
-		);
+		const result = await runAddUpdate({ columns: autoColumns, options: { phoneFormat: 'e164', reportUnmappedColumns: true } }, [
+			{
+				row_number: 2,
+				'Customer ID': 12223334444,
+				'First Name': '\u00a0Ana ',
+				Surname: 'Lopez',
+				Company: 'Lopez Auto Repair',
+				'Mobile Number': '(305) 555-0177',
+				'E-mail': 'ANA@LOPEZAUTO.EXAMPLE',
+				'Notify by Text': 'x',
+				'Notify by Email': '',
+				Source: 'Spring fair',
+			},
+		]);
 		expect(seen.map((request) => request.body)).toEqual([
 			{
 				external_id: '12223334444',
@@ -63,10 +60,8 @@ describe('rows as spreadsheets and forms bring them, mapped automatically', () =
 		]);
 	});
 
-	it('reports a claimed-twice required field as ambiguous, not missing, beside the record\'s other problems', async () => {
-		const result = await runAddUpdate({ columns: autoColumns }, [
-			{ 'Customer ID': 'a', external_id: 'b', first_name: 'No', email: 'bad' },
-		]);
+	it("reports a claimed-twice required field as ambiguous, not missing, beside the record's other problems", async () => {
+		const result = await runAddUpdate({ columns: autoColumns }, [{ 'Customer ID': 'a', external_id: 'b', first_name: 'No', email: 'bad' }]);
 		expect(jsonOf(result.outputs[0])).toEqual([
 			{
 				success: false,

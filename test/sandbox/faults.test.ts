@@ -140,7 +140,12 @@ describe('echoToken quotes the token the request carried', () => {
 	test('as a message in a success, and HTML-escaped in a page', async () => {
 		sandbox.setKnobs({ echoToken: 1 });
 		const saved = await addUpdate(sandbox, JOHN);
-		expect(saved.json).toEqual({ success: true, action: 'added', _id: expect.stringMatching(OBJECT_ID), message: `signed with ${sandbox.token}` });
+		expect(saved.json).toEqual({
+			success: true,
+			action: 'added',
+			_id: expect.stringMatching(OBJECT_ID),
+			message: `signed with ${sandbox.token}`,
+		});
 		const page = await call(sandbox, '/api/nothing-here', { headers: { 'x-access-token': '<tok&1>' } });
 		expect(page.status).toBe(404);
 		expect(page.text).toContain('<p>token: &lt;tok&amp;1&gt;</p></body>');
@@ -148,7 +153,10 @@ describe('echoToken quotes the token the request carried', () => {
 
 	test('quotes nothing while it is 0', async () => {
 		sandbox.setKnobs({ echoToken: 0 });
-		expect((await addUpdate(sandbox, { external_id: 'q' })).json).toEqual({ success: false, errors: ['missing first_name', 'missing last_name'] });
+		expect((await addUpdate(sandbox, { external_id: 'q' })).json).toEqual({
+			success: false,
+			errors: ['missing first_name', 'missing last_name'],
+		});
 		expect((await addUpdate(sandbox, JOHN)).json).toEqual({ success: true, action: 'added', _id: expect.stringMatching(OBJECT_ID) });
 	});
 });

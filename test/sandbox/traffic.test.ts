@@ -49,9 +49,7 @@ describe('rate limit', () => {
 describe('maxInFlight', () => {
 	test('answers 503 with Retry-After: 1 at once to requests beyond the cap', async () => {
 		sandbox.setKnobs({ maxInFlight: 2, latencyMs: 800 });
-		const answers = await Promise.all(
-			[1, 2, 3].map((i) => timed(() => addUpdate(sandbox, { ...JOHN, external_id: `c${i}` }))),
-		);
+		const answers = await Promise.all([1, 2, 3].map((i) => timed(() => addUpdate(sandbox, { ...JOHN, external_id: `c${i}` }))));
 		const refused = answers.filter((a) => a.value.status === 503);
 		expect(answers.map((a) => a.value.status).sort()).toEqual([200, 200, 503]);
 		expect(refused[0].value.headers.get('retry-after')).toBe('1');

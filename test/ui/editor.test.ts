@@ -54,7 +54,11 @@ async function shot(page: Page, name: string, { tidy = true } = {}): Promise<voi
 		for (const close of await page.locator('.el-notification__closeBtn:visible').all()) {
 			await close.click().catch(() => undefined); // it may be leaving by itself
 		}
-		await page.locator('.el-notification').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+		await page
+			.locator('.el-notification')
+			.first()
+			.waitFor({ state: 'detached', timeout: 5_000 })
+			.catch(() => undefined);
 	}
 	await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
@@ -105,11 +109,13 @@ async function chooseMappingMode(page: Page, label: string): Promise<void> {
 }
 
 async function expectValue(input: Locator, value: string): Promise<void> {
-	await input.page().waitForFunction(
-		({ el, want }) => (el as unknown as { value: string }).value === want,
-		{ el: await input.elementHandle(), want: value },
-		{ timeout: WAIT },
-	);
+	await input
+		.page()
+		.waitForFunction(
+			({ el, want }) => (el as unknown as { value: string }).value === want,
+			{ el: await input.elementHandle(), want: value },
+			{ timeout: WAIT },
+		);
 }
 
 /** The rows of the output panel's table (the Table view), each as its cells' texts. */
@@ -204,7 +210,9 @@ test('4. "Map Each Column Manually": typed values, Execute step, the output pane
 		await panel.getByTestId('node-execute-button').click();
 		await panel.getByTestId('output-panel').getByText('ui-manual-001').waitFor({ timeout: WAIT });
 		const rows = asObjects(await outputRows(page));
-		expect(rows).toEqual([{ success: 'true', action: 'added', _id: expect.stringMatching(/^[0-9a-f]{24}$/), external_id: 'ui-manual-001' }]);
+		expect(rows).toEqual([
+			{ success: 'true', action: 'added', _id: expect.stringMatching(/^[0-9a-f]{24}$/), external_id: 'ui-manual-001' },
+		]);
 		await shot(page, '05-manual-output');
 		await panel.getByTestId('ndv-close-button').click();
 		await panel.waitFor({ state: 'hidden' });
@@ -284,8 +292,16 @@ test('5. "Map Automatically": Code node → Hyfin, Execute workflow, the output 
 		await page.keyboard.press('Control+s');
 	});
 	expect(sandbox.store.count()).toBe(3);
-	expect(sandbox.store.get(sandbox.siteId, 'ui-auto-001')).toMatchObject({ first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com' });
-	expect(sandbox.store.get(sandbox.siteId, 'ui-auto-002')).toMatchObject({ first_name: 'Alan', last_name: 'Turing', mobile_phone: '+44 20 7946 0000' });
+	expect(sandbox.store.get(sandbox.siteId, 'ui-auto-001')).toMatchObject({
+		first_name: 'Grace',
+		last_name: 'Hopper',
+		email: 'grace@example.com',
+	});
+	expect(sandbox.store.get(sandbox.siteId, 'ui-auto-002')).toMatchObject({
+		first_name: 'Alan',
+		last_name: 'Turing',
+		mobile_phone: '+44 20 7946 0000',
+	});
 	expect(sandbox.store.get(sandbox.siteId, 'ui-manual-001')).toMatchObject({
 		first_name: 'Ada',
 		last_name: 'King',
@@ -296,7 +312,15 @@ test('5. "Map Automatically": Code node → Hyfin, Execute workflow, the output 
 
 // Screenshots are the test's output too: each must exist and be a real PNG of the window.
 test('6. the screenshots are written', () => {
-	for (const name of ['01-nodes-panel-search', '02-nodes-panel-actions', '03-credential-tested', '04-manual-mapping', '05-manual-output', '06-auto-mapping-workflow', '07-auto-mapping-output']) {
+	for (const name of [
+		'01-nodes-panel-search',
+		'02-nodes-panel-actions',
+		'03-credential-tested',
+		'04-manual-mapping',
+		'05-manual-output',
+		'06-auto-mapping-workflow',
+		'07-auto-mapping-output',
+	]) {
 		const file = path.join(SCREENSHOTS, `${name}.png`);
 		expect(fs.statSync(file).mtimeMs).toBeGreaterThanOrEqual(startedAt - 1000); // written by this run
 		const png = fs.readFileSync(file);

@@ -42,8 +42,10 @@ const failure = (
 const SUCCESS = { success: true, action: 'added', _id: '60f720d248f143332af022e0' };
 const SUCCESS_TEXT = JSON.stringify(SUCCESS);
 const REJECTION = { success: false, errors: ['invalid field2', 'missing field_name'] };
-const HTML_502 = '<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>\n';
-const HTML_502_SHOWN = '<html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center> </body> </html>';
+const HTML_502 =
+	'<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>\n';
+const HTML_502_SHOWN =
+	'<html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center> </body> </html>';
 
 const authMessage = (status: number) =>
 	`Hyfin refused the access token (HTTP ${status}). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.`;
@@ -148,15 +150,11 @@ describe('readAnswer: rate limit (429)', () => {
 	});
 
 	it('finds retry-after written in lower case', () => {
-		expect(read(429, '', { 'retry-after': '7' })).toEqual(
-			failure('rateLimited', 429, RATE_MESSAGE, 'HTTP 429: (empty body)', true, 7000),
-		);
+		expect(read(429, '', { 'retry-after': '7' })).toEqual(failure('rateLimited', 429, RATE_MESSAGE, 'HTTP 429: (empty body)', true, 7000));
 	});
 
 	it('finds RETRY-AFTER written in upper case', () => {
-		expect(read(429, '', { 'RETRY-AFTER': '2' })).toEqual(
-			failure('rateLimited', 429, RATE_MESSAGE, 'HTTP 429: (empty body)', true, 2000),
-		);
+		expect(read(429, '', { 'RETRY-AFTER': '2' })).toEqual(failure('rateLimited', 429, RATE_MESSAGE, 'HTTP 429: (empty body)', true, 2000));
 	});
 
 	it('reads Retry-After as an HTTP date, relative to now', () => {
@@ -178,9 +176,7 @@ describe('readAnswer: rate limit (429)', () => {
 	});
 
 	it('ignores a garbage Retry-After', () => {
-		expect(read(429, '', { 'Retry-After': 'soon' })).toEqual(
-			failure('rateLimited', 429, RATE_MESSAGE, 'HTTP 429: (empty body)', true),
-		);
+		expect(read(429, '', { 'Retry-After': 'soon' })).toEqual(failure('rateLimited', 429, RATE_MESSAGE, 'HTTP 429: (empty body)', true));
 	});
 
 	it('is a rate limit even with a Hyfin-style rejection body', () => {
@@ -192,9 +188,7 @@ describe('readAnswer: rate limit (429)', () => {
 
 describe('readAnswer: server errors', () => {
 	it('reads a 500 with a JSON body as a server error, retryable', () => {
-		expect(read(500, '{"error":"boom"}')).toEqual(
-			failure('server', 500, serverJson(500), 'HTTP 500: {"error":"boom"}', true),
-		);
+		expect(read(500, '{"error":"boom"}')).toEqual(failure('server', 500, serverJson(500), 'HTTP 500: {"error":"boom"}', true));
 	});
 
 	it('reads a 502 HTML page as a server error page, retryable, showing the page in one line', () => {
@@ -212,9 +206,7 @@ describe('readAnswer: server errors', () => {
 	});
 
 	it('ignores Retry-After on a 500', () => {
-		expect(read(500, '', { 'Retry-After': '12' })).toEqual(
-			failure('server', 500, serverPage(500), 'HTTP 500: (empty body)', true),
-		);
+		expect(read(500, '', { 'Retry-After': '12' })).toEqual(failure('server', 500, serverPage(500), 'HTTP 500: (empty body)', true));
 	});
 
 	it('reads a 504 gateway timeout page as a server error, retryable', () => {
@@ -243,13 +235,7 @@ describe('readAnswer: other 4xx', () => {
 
 	it('reads a 404 with JSON that is not a Hyfin answer as not found', () => {
 		expect(read(404, '{"message":"Cannot POST /api/v3/site/s/customer/addUpdate"}')).toEqual(
-			failure(
-				'notFound',
-				404,
-				NOT_FOUND_MESSAGE,
-				'HTTP 404: {"message":"Cannot POST /api/v3/site/s/customer/addUpdate"}',
-				false,
-			),
+			failure('notFound', 404, NOT_FOUND_MESSAGE, 'HTTP 404: {"message":"Cannot POST /api/v3/site/s/customer/addUpdate"}', false),
 		);
 	});
 
@@ -276,21 +262,15 @@ describe('readAnswer: 2xx that is not Hyfin’s JSON', () => {
 	});
 
 	it('reads truncated JSON at 200 as cut off, retryable', () => {
-		expect(read(200, '{"success":tr')).toEqual(
-			failure('notJson', 200, CUT_OFF_MESSAGE, 'HTTP 200: {"success":tr', true),
-		);
+		expect(read(200, '{"success":tr')).toEqual(failure('notJson', 200, CUT_OFF_MESSAGE, 'HTTP 200: {"success":tr', true));
 	});
 
 	it('reads truncated JSON after leading whitespace as cut off', () => {
-		expect(read(200, '\n  {"success":true,"act')).toEqual(
-			failure('notJson', 200, CUT_OFF_MESSAGE, 'HTTP 200: {"success":true,"act', true),
-		);
+		expect(read(200, '\n  {"success":true,"act')).toEqual(failure('notJson', 200, CUT_OFF_MESSAGE, 'HTTP 200: {"success":true,"act', true));
 	});
 
 	it('reads truncated JSON given as a Buffer as cut off', () => {
-		expect(read(200, Buffer.from('{"success":tr'))).toEqual(
-			failure('notJson', 200, CUT_OFF_MESSAGE, 'HTTP 200: {"success":tr', true),
-		);
+		expect(read(200, Buffer.from('{"success":tr'))).toEqual(failure('notJson', 200, CUT_OFF_MESSAGE, 'HTTP 200: {"success":tr', true));
 	});
 
 	it.each<[string, unknown]>([
@@ -356,7 +336,15 @@ describe('readAnswer: redirects (never followed)', () => {
 				siteId: 's',
 				redact: asIs,
 			}),
-		).toEqual(failure('redirect', 302, redirectMessage(302, 'https://h.example/prefix/api/v3/site/s/customer/login'), 'HTTP 302: (empty body)', false));
+		).toEqual(
+			failure(
+				'redirect',
+				302,
+				redirectMessage(302, 'https://h.example/prefix/api/v3/site/s/customer/login'),
+				'HTTP 302: (empty body)',
+				false,
+			),
+		);
 	});
 
 	it('reports a malformed Location instead of throwing', () => {
@@ -366,9 +354,7 @@ describe('readAnswer: redirects (never followed)', () => {
 	});
 
 	it('says no address was given when Location is missing', () => {
-		expect(read(302, '')).toEqual(
-			failure('redirect', 302, redirectMessage(302, '(no address given)'), 'HTTP 302: (empty body)', false),
-		);
+		expect(read(302, '')).toEqual(failure('redirect', 302, redirectMessage(302, '(no address given)'), 'HTTP 302: (empty body)', false));
 	});
 
 	it('says no address was given when Location is empty', () => {
@@ -445,8 +431,7 @@ describe('excerpt', () => {
 });
 
 describe('readNetworkError', () => {
-	const networkError = (code: string | undefined, message: string) =>
-		Object.assign(new Error(message), code === undefined ? {} : { code });
+	const networkError = (code: string | undefined, message: string) => Object.assign(new Error(message), code === undefined ? {} : { code });
 	const unreachable = (what: string) =>
 		`Could not reach Hyfin at https://h.example: ${what}. Check the Base URL in the Hyfin API credential and that the server is up.`;
 
@@ -543,7 +528,11 @@ describe('readNetworkError', () => {
 	});
 
 	it('finds the code n8n keeps as httpCode when it wraps the client error in a NodeApiError', () => {
-		const wrapped = { message: 'The service refused the connection - perhaps it is offline', httpCode: 'ECONNREFUSED', messages: ['connect ECONNREFUSED 127.0.0.1:1'] };
+		const wrapped = {
+			message: 'The service refused the connection - perhaps it is offline',
+			httpCode: 'ECONNREFUSED',
+			messages: ['connect ECONNREFUSED 127.0.0.1:1'],
+		};
 		expect(readNetworkError(wrapped, ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'network',
 			message: unreachable('the connection was refused'),
@@ -653,7 +642,10 @@ describe('readAnswer: the token, redacted before anything is read', () => {
 
 describe('readNetworkError: answers that stop, and cancellation', () => {
 	it.each<[string, unknown]>([
-		['n8n\'s wrapping of axios\'s ERR_BAD_RESPONSE', { httpCode: 'ERR_BAD_RESPONSE', messages: ['stream has been aborted'], message: 'stream has been aborted' }],
+		[
+			"n8n's wrapping of axios's ERR_BAD_RESPONSE",
+			{ httpCode: 'ERR_BAD_RESPONSE', messages: ['stream has been aborted'], message: 'stream has been aborted' },
+		],
 		['a bare "aborted" error', { message: 'aborted' }],
 	])('reads %s as an answer cut off, safe to send again', (_, error) => {
 		expect(readNetworkError(error, ORIGIN, 30_000, asIs)).toStrictEqual({
@@ -673,8 +665,10 @@ describe('readNetworkError: answers that stop, and cancellation', () => {
 		});
 	});
 
-	it('redacts the error\'s own words', () => {
-		const failure = readNetworkError({ message: 'bad header tok_secret' }, ORIGIN, 30_000, (text) => text.replace('tok_secret', '[redacted]'));
+	it("redacts the error's own words", () => {
+		const failure = readNetworkError({ message: 'bad header tok_secret' }, ORIGIN, 30_000, (text) =>
+			text.replace('tok_secret', '[redacted]'),
+		);
 		expect(failure.description).toBe('bad header [redacted]');
 	});
 });

@@ -4,12 +4,10 @@ import { readConnection, siteUrl } from '../../nodes/Hyfin/transport/connection'
 
 const NO_BASE_URL =
 	'The Hyfin API credential has no Base URL: set it to the address of your Hyfin API, e.g. https://your-tenant.example.com';
-const NO_SITE_ID =
-	'The Hyfin API credential has no Site ID: use the site ID Hyfin gave you when the site was created';
+const NO_SITE_ID = 'The Hyfin API credential has no Site ID: use the site ID Hyfin gave you when the site was created';
 const notAWebAddress = (value: string) =>
 	`The Hyfin API credential's Base URL "${value}" is not a web address: it should look like https://your-tenant.example.com`;
-const wrongScheme = (scheme: string) =>
-	`The Hyfin API credential's Base URL must start with https:// (or http://), not ${scheme}//`;
+const wrongScheme = (scheme: string) => `The Hyfin API credential's Base URL must start with https:// (or http://), not ${scheme}//`;
 
 const credential = (baseUrl: unknown, siteId: unknown = 'site-1') =>
 	({ baseUrl, siteId, accessToken: 'secret' }) as ICredentialDataDecryptedObject;
@@ -109,7 +107,7 @@ describe('readConnection: a credential that cannot work', () => {
 		expect(readConnection(credentials)).toStrictEqual({ ok: false, message: NO_SITE_ID });
 	});
 
-	it.each(['.', '..', ' .. '])('rejects the Site ID %p, which would change the request\'s path', (siteId) => {
+	it.each(['.', '..', ' .. '])("rejects the Site ID %p, which would change the request's path", (siteId) => {
 		expect(connect('https://h.example', siteId)).toStrictEqual({
 			ok: false,
 			message: `The Hyfin API credential's Site ID "${siteId.trim()}" is not a site ID: use the site ID Hyfin gave you when the site was created`,
@@ -160,7 +158,8 @@ describe('readConnection: a credential that cannot work', () => {
 		const result = readConnection({ baseUrl: 'https://h.example', siteId: 's', accessToken });
 		expect(result).toStrictEqual({
 			ok: false,
-			message: "The Hyfin API credential's Access Token holds a line break or another character a request header cannot carry: paste the token again, exactly as Hyfin gave it",
+			message:
+				"The Hyfin API credential's Access Token holds a line break or another character a request header cannot carry: paste the token again, exactly as Hyfin gave it",
 		});
 	});
 
@@ -177,9 +176,7 @@ describe('siteUrl', () => {
 	const connection = (siteId: string, baseUrl = 'https://h.example') => ({ baseUrl, siteId });
 
 	it('builds {base_url}/api/v3/site/{site_id}/{path}', () => {
-		expect(siteUrl(connection('site-1'), 'customer/addUpdate')).toBe(
-			'https://h.example/api/v3/site/site-1/customer/addUpdate',
-		);
+		expect(siteUrl(connection('site-1'), 'customer/addUpdate')).toBe('https://h.example/api/v3/site/site-1/customer/addUpdate');
 	});
 
 	it('keeps the Base URL’s path prefix', () => {
@@ -189,9 +186,7 @@ describe('siteUrl', () => {
 	});
 
 	it('uses the version segment given', () => {
-		expect(siteUrl(connection('site-1'), 'invoice/send', 'v3.1')).toBe(
-			'https://h.example/api/v3.1/site/site-1/invoice/send',
-		);
+		expect(siteUrl(connection('site-1'), 'invoice/send', 'v3.1')).toBe('https://h.example/api/v3.1/site/site-1/invoice/send');
 	});
 
 	it.each([
@@ -201,17 +196,13 @@ describe('siteUrl', () => {
 		['ä', '%C3%A4'],
 		['60f720d248f143332af022e0', '60f720d248f143332af022e0'],
 	])('path-encodes the Site ID %p as %p', (siteId, encoded) => {
-		expect(siteUrl(connection(siteId), 'customer/addUpdate')).toBe(
-			`https://h.example/api/v3/site/${encoded}/customer/addUpdate`,
-		);
+		expect(siteUrl(connection(siteId), 'customer/addUpdate')).toBe(`https://h.example/api/v3/site/${encoded}/customer/addUpdate`);
 	});
 
 	it('joins with a credential read by readConnection without doubled slashes', () => {
 		const result = connect('https://h.example/prefix//', 'a b');
 		expect(result.ok).toBe(true);
 		if (!result.ok) return;
-		expect(siteUrl(result.connection, 'customer/addUpdate')).toBe(
-			'https://h.example/prefix/api/v3/site/a%20b/customer/addUpdate',
-		);
+		expect(siteUrl(result.connection, 'customer/addUpdate')).toBe('https://h.example/prefix/api/v3/site/a%20b/customer/addUpdate');
 	});
 });

@@ -198,7 +198,7 @@ describe('fromInputItem: columns as spreadsheets and forms name them', () => {
 		expect({ raw, conflicts, unmapped }).toStrictEqual({ raw: expected, conflicts: [], unmapped: [] });
 	});
 
-	it('reads a whole sheet row with everyday headers into Hyfin\'s fields', () => {
+	it("reads a whole sheet row with everyday headers into Hyfin's fields", () => {
 		const row = {
 			'Customer ID': 1042,
 			'First Name': 'Ana',

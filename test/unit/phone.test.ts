@@ -13,7 +13,7 @@ describe('Phone Format', () => {
 		['(111) 222-3333', '1112223333'],
 		['+1 111 222 3333', '11112223333'],
 		['030 5555.0147', '03055550147'],
-	])('Digits Only sends %s as %s, as Hyfin\'s Get Customer returns numbers', (given, sent) => {
+	])("Digits Only sends %s as %s, as Hyfin's Get Customer returns numbers", (given, sent) => {
 		expect(formatPhone(given, 'digitsOnly')).toBe(sent);
 	});
 
@@ -41,11 +41,13 @@ describe('Phone Format in the schema', () => {
 	});
 
 	it('rejects a number that would be longer than E.164 allows with the country code in front', () => {
-		expect(parseCustomer({ ...base, mobile_phone: '123 4567 8901 2345' }, { phoneFormat: 'e164', defaultCountryCode: '44' })).toStrictEqual({
-			ok: false,
-			errors: ['invalid mobile_phone'],
-			hints: ['Mobile Phone does not make an E.164 number with the default country code in front: give it with its + country code'],
-		});
+		expect(parseCustomer({ ...base, mobile_phone: '123 4567 8901 2345' }, { phoneFormat: 'e164', defaultCountryCode: '44' })).toStrictEqual(
+			{
+				ok: false,
+				errors: ['invalid mobile_phone'],
+				hints: ['Mobile Phone does not make an E.164 number with the default country code in front: give it with its + country code'],
+			},
+		);
 	});
 });
 
@@ -84,13 +86,16 @@ describe('values as Excel, Google Sheets and forms give them', () => {
 		});
 	});
 
-	it.each(['1.2223334444E+10', '1.22233E+10', '1E+15'])('refuses the id %p, a spreadsheet\'s scientific notation that may have lost digits', (id) => {
-		expect(parseCustomer({ ...base, external_id: id })).toStrictEqual({
-			ok: false,
-			errors: ['invalid external_id'],
-			hints: [`External ID "${id}" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`],
-		});
-	});
+	it.each(['1.2223334444E+10', '1.22233E+10', '1E+15'])(
+		"refuses the id %p, a spreadsheet's scientific notation that may have lost digits",
+		(id) => {
+			expect(parseCustomer({ ...base, external_id: id })).toStrictEqual({
+				ok: false,
+				errors: ['invalid external_id'],
+				hints: [`External ID "${id}" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`],
+			});
+		},
+	);
 
 	it.each<[unknown, string]>([
 		[12223334444, '12223334444'],
@@ -104,10 +109,17 @@ describe('values as Excel, Google Sheets and forms give them', () => {
 	});
 
 	it.each<[string, string]>([
-		['1.2223334444E+10', `Mobile Phone "1.2223334444E+10" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`],
+		[
+			'1.2223334444E+10',
+			`Mobile Phone "1.2223334444E+10" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`,
+		],
 		['12223334444.0', `Mobile Phone "12223334444.0" is a number a spreadsheet wrote with a decimal point: ${TEXT_HINT}`],
 	])('refuses the phone %p rather than guess its digits', (phone, hint) => {
-		expect(parseCustomer({ ...base, external_id: 'x', mobile_phone: phone })).toStrictEqual({ ok: false, errors: ['invalid mobile_phone'], hints: [hint] });
+		expect(parseCustomer({ ...base, external_id: 'x', mobile_phone: phone })).toStrictEqual({
+			ok: false,
+			errors: ['invalid mobile_phone'],
+			hints: [hint],
+		});
 	});
 
 	it.each<[unknown, boolean]>([

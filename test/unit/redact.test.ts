@@ -38,12 +38,19 @@ describe('redactorFor', () => {
 	it('never lets a token through, whatever text surrounds it and wherever an excerpt cuts it', () => {
 		fc.assert(
 			fc.property(
-				fc.string({ unit: fc.constantFrom(...'abcdefXYZ0189_-."\\/ <>&é'.split('')), minLength: 8, maxLength: 30 }).filter((token) => token.trim() === token),
+				fc
+					.string({ unit: fc.constantFrom(...'abcdefXYZ0189_-."\\/ <>&é'.split('')), minLength: 8, maxLength: 30 })
+					.filter((token) => token.trim() === token),
 				fc.string({ maxLength: 200 }),
 				fc.string({ maxLength: 200 }),
 				fc.constantFrom('raw', 'json', 'cut'),
 				(token, before, after, form) => {
-					const shown = form === 'json' ? JSON.stringify(`${before}${token}${after}`) : form === 'cut' ? `${before}${token.slice(0, -2)}` : `${before}${token}${after}`;
+					const shown =
+						form === 'json'
+							? JSON.stringify(`${before}${token}${after}`)
+							: form === 'cut'
+								? `${before}${token.slice(0, -2)}`
+								: `${before}${token}${after}`;
 					const redacted = redactorFor(token)(shown);
 					const json = JSON.stringify(token).slice(1, -1);
 					for (const text of [redacted, excerpt(redacted)]) {

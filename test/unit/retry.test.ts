@@ -1,10 +1,10 @@
 import type { HyfinFailure } from '../../nodes/Hyfin/transport/answer';
 import { RunControl } from '../../nodes/Hyfin/transport/control';
 import { AdaptiveConcurrency, forEachIndex, OneAtATimePerKey } from '../../nodes/Hyfin/transport/pool';
+import { DEFAULT_RETRY_POLICY, backoffMs, retryDelayMs, shouldRetry } from '../../nodes/Hyfin/transport/retry';
 
 /** Waits as an item of a run that nothing interrupts. */
 const item = new RunControl(undefined).forItem(0);
-import { DEFAULT_RETRY_POLICY, backoffMs, retryDelayMs, shouldRetry } from '../../nodes/Hyfin/transport/retry';
 
 const failure = (overrides: Partial<HyfinFailure> = {}): HyfinFailure => ({
 	reason: 'server',

@@ -1,10 +1,4 @@
-import {
-	countDigits,
-	isPlausiblePhone,
-	isRequiredField,
-	parseCustomer,
-	readExternalId,
-} from '../../nodes/Hyfin/schemas/customer';
+import { countDigits, isPlausiblePhone, isRequiredField, parseCustomer, readExternalId } from '../../nodes/Hyfin/schemas/customer';
 
 /** The three required fields, valid; each test adds or breaks what it is about. */
 const base = { external_id: 'C-1', first_name: 'Ana', last_name: 'Lopez' } as const;
@@ -15,12 +9,10 @@ const rejected = (errors: string[], hints: string[]) => ({ ok: false, errors, hi
 const BOOLEAN_HINT = 'must be true or false (yes/no and 1/0 work too)';
 const PHONE_HINT = 'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, slashes, brackets and a leading + are fine)';
 const EMAIL_HINT = 'Email must look like name@example.com';
-const NOTIFY_PHONE_HINT =
-	'Notify by Text is on, so Mobile Phone is required: map a phone number or turn Notify by Text off';
+const NOTIFY_PHONE_HINT = 'Notify by Text is on, so Mobile Phone is required: map a phone number or turn Notify by Text off';
 const NOTIFICATION_OPTIONS_HINT =
 	'Notification Options must be an object like { "notify_phone": true, "notify_email": false }, or use flat notify_phone / notify_email fields';
-const NOTIFY_EMAIL_HINT =
-	'Notify by Email is on, so Email is required: map an email address or turn Notify by Email off';
+const NOTIFY_EMAIL_HINT = 'Notify by Email is on, so Email is required: map an email address or turn Notify by Email off';
 
 describe('a valid record', () => {
 	it('accepts the three required fields alone and returns exactly them', () => {
@@ -62,9 +54,7 @@ describe('required fields', () => {
 		it.each(blanks)(`reports missing ${field} when it is %s`, (_, value) => {
 			const raw: Record<string, unknown> = { ...base, [field]: value };
 			if (value === undefined) delete raw[field];
-			expect(parseCustomer(raw)).toStrictEqual(
-				rejected([`missing ${field}`], [`${label} is required: map a value to it`]),
-			);
+			expect(parseCustomer(raw)).toStrictEqual(rejected([`missing ${field}`], [`${label} is required: map a value to it`]));
 		});
 
 		it(`reports missing ${field} when blank even with sendEmptyFields`, () => {
@@ -171,14 +161,11 @@ describe('text fields', () => {
 		);
 	});
 
-	it.each(['account_name', 'mobile_phone', 'email', 'notes'])(
-		'leaves a blank %s out of the output entirely',
-		(field) => {
-			for (const blank of ['', '   ', '\u00a0', null, undefined]) {
-				expect(parseCustomer({ ...base, [field]: blank })).toStrictEqual(accepted({ ...base }));
-			}
-		},
-	);
+	it.each(['account_name', 'mobile_phone', 'email', 'notes'])('leaves a blank %s out of the output entirely', (field) => {
+		for (const blank of ['', '   ', '\u00a0', null, undefined]) {
+			expect(parseCustomer({ ...base, [field]: blank })).toStrictEqual(accepted({ ...base }));
+		}
+	});
 
 	it('leaves every blank optional field out at once, notification options included', () => {
 		const raw = {
@@ -223,22 +210,50 @@ describe('sendEmptyFields', () => {
 
 	it('rejects an empty email when notify_email is true', () => {
 		const raw = { ...base, email: '', notification_options: { notify_email: true } };
-		expect(parseCustomer(raw, { sendEmptyFields: true })).toStrictEqual(
-			rejected(['missing email'], [NOTIFY_EMAIL_HINT]),
-		);
+		expect(parseCustomer(raw, { sendEmptyFields: true })).toStrictEqual(rejected(['missing email'], [NOTIFY_EMAIL_HINT]));
 	});
 
 	it('rejects an empty mobile_phone when notify_phone is true', () => {
 		const raw = { ...base, mobile_phone: ' ', notification_options: { notify_phone: true } };
-		expect(parseCustomer(raw, { sendEmptyFields: true })).toStrictEqual(
-			rejected(['missing mobile_phone'], [NOTIFY_PHONE_HINT]),
-		);
+		expect(parseCustomer(raw, { sendEmptyFields: true })).toStrictEqual(rejected(['missing mobile_phone'], [NOTIFY_PHONE_HINT]));
 	});
 });
 
 describe('booleans (active and the notification flags)', () => {
-	const trueValues: unknown[] = [true, 'true', 'TRUE', ' True ', 'yes', 'YES', '  yes  ', 'y', 'Y', 'on', 'ON', '1', ' 1 ', 1, '\u00a0yes\u00a0'];
-	const falseValues: unknown[] = [false, 'false', 'FALSE', ' False ', 'no', 'NO', ' No  ', 'n', 'N', 'off', 'Off', '0', ' 0 ', 0, '\u00a0no\u00a0'];
+	const trueValues: unknown[] = [
+		true,
+		'true',
+		'TRUE',
+		' True ',
+		'yes',
+		'YES',
+		'  yes  ',
+		'y',
+		'Y',
+		'on',
+		'ON',
+		'1',
+		' 1 ',
+		1,
+		'\u00a0yes\u00a0',
+	];
+	const falseValues: unknown[] = [
+		false,
+		'false',
+		'FALSE',
+		' False ',
+		'no',
+		'NO',
+		' No  ',
+		'n',
+		'N',
+		'off',
+		'Off',
+		'0',
+		' 0 ',
+		0,
+		'\u00a0no\u00a0',
+	];
 
 	it.each(trueValues.map((value) => [value]))('reads active %p as true', (value) => {
 		expect(parseCustomer({ ...base, active: value })).toStrictEqual(accepted({ ...base, active: true }));
@@ -255,9 +270,7 @@ describe('booleans (active and the notification flags)', () => {
 	it.each(['maybe', 'yess', 'truee', 'si', '2', 2, -1, 0.5, {}, ['Text me', 'Email me']].map((value) => [value]))(
 		'rejects active %p with the hint',
 		(value) => {
-			expect(parseCustomer({ ...base, active: value })).toStrictEqual(
-				rejected(['invalid active'], [`Active ${BOOLEAN_HINT}`]),
-			);
+			expect(parseCustomer({ ...base, active: value })).toStrictEqual(rejected(['invalid active'], [`Active ${BOOLEAN_HINT}`]));
 		},
 	);
 
@@ -280,9 +293,7 @@ describe('booleans (active and the notification flags)', () => {
 		['notify_email', 'Notify by Email'],
 	])('rejects a %s that is not a boolean word, naming the nested field', (flag, label) => {
 		const raw = { ...base, notification_options: { [flag]: 'sometimes' } };
-		expect(parseCustomer(raw)).toStrictEqual(
-			rejected([`invalid notification_options.${flag}`], [`${label} ${BOOLEAN_HINT}`]),
-		);
+		expect(parseCustomer(raw)).toStrictEqual(rejected([`invalid notification_options.${flag}`], [`${label} ${BOOLEAN_HINT}`]));
 	});
 });
 
@@ -329,9 +340,7 @@ describe('conditional rules', () => {
 
 	it('rejects both flags on with neither contact, phone first', () => {
 		const raw = { ...base, notification_options: { notify_phone: true, notify_email: true } };
-		expect(parseCustomer(raw)).toStrictEqual(
-			rejected(['missing mobile_phone', 'missing email'], [NOTIFY_PHONE_HINT, NOTIFY_EMAIL_HINT]),
-		);
+		expect(parseCustomer(raw)).toStrictEqual(rejected(['missing mobile_phone', 'missing email'], [NOTIFY_PHONE_HINT, NOTIFY_EMAIL_HINT]));
 	});
 
 	it('reports an implausible phone with notify_phone on as invalid only, not also missing', () => {
@@ -344,10 +353,7 @@ describe('all problems in one pass', () => {
 	it('reports missing last_name and notify_phone without mobile_phone together', () => {
 		const raw = { external_id: 'C-1', first_name: 'Ana', last_name: ' ', notification_options: { notify_phone: true } };
 		expect(parseCustomer(raw)).toStrictEqual(
-			rejected(
-				['missing last_name', 'missing mobile_phone'],
-				['Last Name is required: map a value to it', NOTIFY_PHONE_HINT],
-			),
+			rejected(['missing last_name', 'missing mobile_phone'], ['Last Name is required: map a value to it', NOTIFY_PHONE_HINT]),
 		);
 	});
 
@@ -438,9 +444,7 @@ describe('mobile_phone plausibility', () => {
 		['two leading +', '++12223334444'],
 		['a number with too few digits', 123456],
 	])('rejects a phone with %s', (_, phone) => {
-		expect(parseCustomer({ ...base, mobile_phone: phone })).toStrictEqual(
-			rejected(['invalid mobile_phone'], [PHONE_HINT]),
-		);
+		expect(parseCustomer({ ...base, mobile_phone: phone })).toStrictEqual(rejected(['invalid mobile_phone'], [PHONE_HINT]));
 	});
 
 	it.each([
@@ -465,9 +469,7 @@ describe('email plausibility', () => {
 	});
 
 	it('trims an email before checking it', () => {
-		expect(parseCustomer({ ...base, email: '\u00a0ana@example.com ' })).toStrictEqual(
-			accepted({ ...base, email: 'ana@example.com' }),
-		);
+		expect(parseCustomer({ ...base, email: '\u00a0ana@example.com ' })).toStrictEqual(accepted({ ...base, email: 'ana@example.com' }));
 	});
 
 	it.each([
@@ -518,7 +520,7 @@ describe('notification_options', () => {
 		);
 	});
 
-	it('reads a null notification_options as not given, as Hyfin\'s own answers give nulls', () => {
+	it("reads a null notification_options as not given, as Hyfin's own answers give nulls", () => {
 		expect(parseCustomer({ ...base, notification_options: null })).toStrictEqual(accepted({ ...base }));
 	});
 });

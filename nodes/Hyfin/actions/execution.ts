@@ -89,8 +89,10 @@ export async function executePlans(
 	const outcomes: Array<Outcome | undefined> = new Array(itemCount).fill(undefined);
 
 	const send = async (itemIndex: number, sending: Extract<ItemPlan, { kind: 'send' }>): Promise<SentRequest> => {
-		const sent = await oneAtATime.run(recordKey(sending.externalId), async () =>
-			await sendWithRetries(context, sending.connection, sending.request, settings.retry, concurrency, control.forItem(itemIndex)),
+		const sent = await oneAtATime.run(
+			recordKey(sending.externalId),
+			async () =>
+				await sendWithRetries(context, sending.connection, sending.request, settings.retry, concurrency, control.forItem(itemIndex)),
 		);
 		if (!('interrupted' in sent) && sent.answer.kind === 'failure' && refusesEveryRequest(sent.answer.failure)) {
 			control.refuse({ ...sent.answer.failure, refusedFor: itemLabel(itemIndex, sending.externalId) });
@@ -158,7 +160,12 @@ function fails({ plan, sent }: Outcome, rejectedRecords: RejectedRecords): boole
 }
 
 /** One item's outcome as n8n shows it; undefined for an item the run stopped before it ended. */
-function settle(context: IExecuteFunctions, { plan, sent }: Outcome, itemIndex: number, rejectedRecords: RejectedRecords): Settled | undefined {
+function settle(
+	context: IExecuteFunctions,
+	{ plan, sent }: Outcome,
+	itemIndex: number,
+	rejectedRecords: RejectedRecords,
+): Settled | undefined {
 	switch (plan.kind) {
 		case 'output':
 			return { item: { json: plan.json, pairedItem: { item: itemIndex } } };

@@ -3,7 +3,12 @@ import { z } from 'zod';
 
 /** A node parameter by its path, `options.timeoutSeconds` included, as it is stored. */
 function stored(context: IExecuteFunctions, path: string): unknown {
-	return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), context.getNode().parameters);
+	return path
+		.split('.')
+		.reduce<unknown>(
+			(value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined),
+			context.getNode().parameters,
+		);
 }
 
 /** The paths under a stored parameter value whose leaves hold n8n expressions (`={{ ... }}`). */
@@ -46,7 +51,8 @@ export function parameterPerItem<T>(context: IExecuteFunctions, name: string, la
 type OptionValue = string | number | boolean | null;
 
 /** Text that is a number, as an expression may give one, read as that number. */
-const numberLike = (value: unknown) => (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value);
+const numberLike = (value: unknown) =>
+	typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
 
 const booleanLike = (value: unknown) => {
 	if (typeof value !== 'string') return value;
@@ -65,13 +71,21 @@ function ruleOf(option: INodeProperties): { schema: z.ZodType<OptionValue, z.Zod
 			if (min !== undefined) schema = schema.min(min);
 			if (max !== undefined) schema = schema.max(max);
 			const range =
-				min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` of ${min} or more` : max !== undefined ? ` up to ${max}` : '';
+				min !== undefined && max !== undefined
+					? ` from ${min} to ${max}`
+					: min !== undefined
+						? ` of ${min} or more`
+						: max !== undefined
+							? ` up to ${max}`
+							: '';
 			return { schema: z.preprocess(numberLike, schema), rule: `${whole ? 'a whole number' : 'a number'}${range}` };
 		}
 		case 'boolean':
 			return { schema: z.preprocess(booleanLike, z.boolean()), rule: 'true or false' };
 		case 'options': {
-			const choices = (option.options ?? []).filter((choice): choice is { name: string; value: string } => 'value' in choice && typeof choice.value === 'string');
+			const choices = (option.options ?? []).filter(
+				(choice): choice is { name: string; value: string } => 'value' in choice && typeof choice.value === 'string',
+			);
 			const values = new Set(choices.map((choice) => choice.value));
 			return {
 				schema: z.string().refine((value) => values.has(value)),
@@ -86,7 +100,8 @@ function ruleOf(option: INodeProperties): { schema: z.ZodType<OptionValue, z.Zod
 
 export type OptionsResult<T> = { ok: true; options: T } | { ok: false; message: string };
 
-const shown = (value: unknown) => (typeof value === 'string' ? `"${value}"` : value === null ? 'empty' : JSON.stringify(value) ?? String(value));
+const shown = (value: unknown) =>
+	typeof value === 'string' ? `"${value}"` : value === null ? 'empty' : (JSON.stringify(value) ?? String(value));
 
 /**
  * An "Options" collection's values for each item, each checked against the option's own
@@ -98,14 +113,22 @@ export function optionsPerItem<T extends object>(
 	collection: INodeProperties,
 ): (itemIndex: number, names?: readonly string[]) => OptionsResult<T> {
 	const rules = new Map(
-		(collection.options ?? []).filter((option): option is INodeProperties => 'type' in option).map((option) => [option.name, { option, ...ruleOf(option) }]),
+		(collection.options ?? [])
+			.filter((option): option is INodeProperties => 'type' in option)
+			.map((option) => [option.name, { option, ...ruleOf(option) }]),
 	);
 	// Each option set is read on its own, so an expression that fails in one leaves the others be.
 	const set = stored(context, collection.name);
 	const readers = Object.keys(set && typeof set === 'object' ? set : {}).flatMap((name) => {
 		const rule = rules.get(name);
 		if (!rule) return [];
-		return [{ name, rule, read: parameterPerItem<unknown>(context, `${collection.name}.${name}`, `The option "${rule.option.displayName}"`, null) }];
+		return [
+			{
+				name,
+				rule,
+				read: parameterPerItem<unknown>(context, `${collection.name}.${name}`, `The option "${rule.option.displayName}"`, null),
+			},
+		];
 	});
 	return (itemIndex, names) => {
 		const options: Partial<Record<string, OptionValue>> = {};

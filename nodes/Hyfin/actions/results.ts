@@ -50,7 +50,12 @@ export function failureError(
 }
 
 /** The execution was cancelled before the item's request ended, or before it was sent. */
-export function cancelledError(context: IExecuteFunctions, itemIndex: number, sent: boolean, externalId: string | null = null): NodeOperationError {
+export function cancelledError(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	sent: boolean,
+	externalId: string | null = null,
+): NodeOperationError {
 	const label = itemLabel(itemIndex, externalId);
 	const message = sent
 		? `The execution was cancelled while ${label} was being sent to Hyfin: whether Hyfin saved it is unknown`

@@ -67,8 +67,10 @@ const TEXT_HINT = 'format the column as text (plain text in Google Sheets, Text 
 /** What is wrong with a text as an id or a phone, or undefined. */
 function numberLikeProblem(text: string, kind: TextKind, label: string): string | undefined {
 	if (kind === 'text') return undefined;
-	if (SCIENTIFIC.test(text)) return `${label} "${text}" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`;
-	if (kind === 'phone' && DECIMAL_PHONE.test(text)) return `${label} "${text}" is a number a spreadsheet wrote with a decimal point: ${TEXT_HINT}`;
+	if (SCIENTIFIC.test(text))
+		return `${label} "${text}" is a long number in a spreadsheet's scientific notation, so digits may be lost: ${TEXT_HINT}`;
+	if (kind === 'phone' && DECIMAL_PHONE.test(text))
+		return `${label} "${text}" is a number a spreadsheet wrote with a decimal point: ${TEXT_HINT}`;
 	return undefined;
 }
 
@@ -124,10 +126,7 @@ const textField = (keepEmpty: boolean, id: CustomerFieldId, hint: string, kind: 
 type WithRequired<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> };
 
 const booleanField = (label: string) =>
-	z.preprocess(
-		readBoolean,
-		z.boolean({ invalid_type_error: `${label} must be true or false (yes/no and 1/0 work too)` }).optional(),
-	);
+	z.preprocess(readBoolean, z.boolean({ invalid_type_error: `${label} must be true or false (yes/no and 1/0 work too)` }).optional());
 
 // A local part, an @, a domain with a dot; Hyfin's own rules are not documented.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -155,11 +154,10 @@ export function customerSchema(options: CustomerSchemaOptions = {}) {
 			first_name: textField(false, 'first_name', 'First Name must be text or a number'),
 			last_name: textField(false, 'last_name', 'Last Name must be text or a number'),
 			account_name: textField(keepEmpty, 'account_name', 'Account Name must be text'),
-			mobile_phone: textField(keepEmpty, 'mobile_phone', 'Mobile Phone must be text or a number', 'phone')
-				.refine(
-					(phone) => !phone || isPlausiblePhone(phone),
-					'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, slashes, brackets and a leading + are fine)',
-				),
+			mobile_phone: textField(keepEmpty, 'mobile_phone', 'Mobile Phone must be text or a number', 'phone').refine(
+				(phone) => !phone || isPlausiblePhone(phone),
+				'Mobile Phone needs 7 to 15 digits (spaces, dashes, dots, slashes, brackets and a leading + are fine)',
+			),
 			email: textField(keepEmpty, 'email', 'Email must be text').refine(
 				(email) => !email || EMAIL.test(email),
 				'Email must look like name@example.com',

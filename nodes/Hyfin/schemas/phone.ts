@@ -6,8 +6,7 @@ export const countDigits = (value: string) => value.replace(/\D/g, '').length;
 const PHONE_CHARACTERS = /^\+?[\d\s().\-/]+$/;
 
 /** Whether a value is plausibly a phone number: 7 to 15 digits, with the usual separators. */
-export const isPlausiblePhone = (value: string) =>
-	PHONE_CHARACTERS.test(value) && countDigits(value) >= 7 && countDigits(value) <= 15;
+export const isPlausiblePhone = (value: string) => PHONE_CHARACTERS.test(value) && countDigits(value) >= 7 && countDigits(value) <= 15;
 
 /**
  * A plausible phone number in the chosen format. For E.164 a number without `+` or `00` is taken

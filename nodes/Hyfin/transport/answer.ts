@@ -97,8 +97,7 @@ function parseJson(text: string): unknown {
 	}
 }
 
-const isObject = (value: unknown): value is IDataObject =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is IDataObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function header(headers: Record<string, unknown>, name: string): unknown {
 	const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
@@ -106,7 +105,8 @@ function header(headers: Record<string, unknown>, name: string): unknown {
 }
 
 function rejectionErrors(json: IDataObject): string[] {
-	if (Array.isArray(json.errors) && json.errors.length > 0) return json.errors.map((error) => (typeof error === 'string' ? error : JSON.stringify(error)));
+	if (Array.isArray(json.errors) && json.errors.length > 0)
+		return json.errors.map((error) => (typeof error === 'string' ? error : JSON.stringify(error)));
 	if (typeof json.errors === 'string') return [json.errors];
 	if (typeof json.message === 'string') return [json.message];
 	return ['rejected without a reason'];
@@ -174,19 +174,33 @@ export function readAnswer(response: RawResponse, { requestUrl, siteId, redact, 
 		const retryable = [500, 502, 503, 504].includes(status);
 		const retryAfterMs = status === 503 ? parseRetryAfter(header(response.headers, 'retry-after')) : undefined;
 		const what = isObject(json) ? 'a server error' : 'a server error page, not JSON';
-		return failure('server', `Hyfin answered HTTP ${status}, ${what}. Hyfin or a proxy in front of it is failing; try again later.`, retryable, retryAfterMs);
+		return failure(
+			'server',
+			`Hyfin answered HTTP ${status}, ${what}. Hyfin or a proxy in front of it is failing; try again later.`,
+			retryable,
+			retryAfterMs,
+		);
 	}
 	if (isObject(json) && json.success === false) {
 		const errors = rejectionErrors(json);
 		const said = errors.join('; ');
 		if (errors.some((error) => ABOUT_TOKEN.test(error))) {
-			return failure('auth', `Hyfin refused the access token (HTTP ${status}: ${said}). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.`);
+			return failure(
+				'auth',
+				`Hyfin refused the access token (HTTP ${status}: ${said}). Check the Access Token in the Hyfin API credential and that it belongs to this Site ID.`,
+			);
 		}
 		if (errors.some((error) => ABOUT_SITE.test(error))) {
-			return failure('site', `Hyfin does not know site "${siteId}" (HTTP ${status}: ${said}). Check the Site ID in the Hyfin API credential.`);
+			return failure(
+				'site',
+				`Hyfin does not know site "${siteId}" (HTTP ${status}: ${said}). Check the Site ID in the Hyfin API credential.`,
+			);
 		}
 		if (status === 404 && !recordMayBeMissing) {
-			return failure('notFound', `Hyfin answered HTTP 404 (${said}): the site or the address was not found. Check the Site ID "${siteId}" and the Base URL in the Hyfin API credential.`);
+			return failure(
+				'notFound',
+				`Hyfin answered HTTP 404 (${said}): the site or the address was not found. Check the Site ID "${siteId}" and the Base URL in the Hyfin API credential.`,
+			);
 		}
 		return { kind: 'rejected', status, errors };
 	}

@@ -32,8 +32,12 @@ const text = (value: unknown, numbers = true) =>
 	typeof value === 'string' ? value.trim() : numbers && typeof value === 'number' ? String(value) : '';
 
 function readBaseUrl(raw: string): { ok: true; url: URL } | { ok: false; message: string } {
-	if (!raw) return { ok: false, message: `The Hyfin API credential has no Base URL: set it to the address of your Hyfin API, e.g. ${EXAMPLE}` };
-	const notAnAddress = { ok: false as const, message: `The Hyfin API credential's Base URL "${shownBaseUrl(raw)}" is not a web address: it should look like ${EXAMPLE}` };
+	if (!raw)
+		return { ok: false, message: `The Hyfin API credential has no Base URL: set it to the address of your Hyfin API, e.g. ${EXAMPLE}` };
+	const notAnAddress = {
+		ok: false as const,
+		message: `The Hyfin API credential's Base URL "${shownBaseUrl(raw)}" is not a web address: it should look like ${EXAMPLE}`,
+	};
 	// Without a scheme, `localhost:5678` would read as the scheme "localhost:".
 	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return notAnAddress;
 	let url: URL;
@@ -70,7 +74,10 @@ export function readConnection(credentials: ICredentialDataDecryptedObject): Con
 	}
 	// In a path, `.` and `..` (even percent-encoded) are read as "this folder" and "the folder above".
 	if (siteId === '.' || siteId === '..') {
-		return { ok: false, message: `The Hyfin API credential's Site ID "${siteId}" is not a site ID: use the site ID Hyfin gave you when the site was created` };
+		return {
+			ok: false,
+			message: `The Hyfin API credential's Site ID "${siteId}" is not a site ID: use the site ID Hyfin gave you when the site was created`,
+		};
 	}
 	const accessToken = text(credentials.accessToken);
 	if (!accessToken) {
@@ -80,7 +87,8 @@ export function readConnection(credentials: ICredentialDataDecryptedObject): Con
 	if (/[^\t\x20-\x7e\x80-\xff]/.test(accessToken)) {
 		return {
 			ok: false,
-			message: "The Hyfin API credential's Access Token holds a line break or another character a request header cannot carry: paste the token again, exactly as Hyfin gave it",
+			message:
+				"The Hyfin API credential's Access Token holds a line break or another character a request header cannot carry: paste the token again, exactly as Hyfin gave it",
 		};
 	}
 	const { url } = baseUrl;

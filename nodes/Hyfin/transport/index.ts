@@ -30,24 +30,29 @@ export async function hyfinRequest(
 	const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 	let response: RawResponse;
 	try {
-		response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, {
-			method: request.method,
-			url: request.url,
-			body: request.body,
-			headers: { Accept: 'application/json' },
-			json: true,
-			// Read the body as text: Hyfin's JSON, a proxy's HTML page and a cut-off answer all arrive here.
-			encoding: 'text',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			disableFollowRedirect: true,
-			sendCredentialsOnCrossOriginRedirect: false,
-			timeout: timeoutMs,
-			abortSignal,
-		}, {
-			// n8n would otherwise read and decrypt the credential from its database for every request.
-			credentialsDecrypted: { id: '', name: CREDENTIAL_NAME, type: CREDENTIAL_NAME, data: connection.credentials },
-		})) as RawResponse;
+		response = (await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			CREDENTIAL_NAME,
+			{
+				method: request.method,
+				url: request.url,
+				body: request.body,
+				headers: { Accept: 'application/json' },
+				json: true,
+				// Read the body as text: Hyfin's JSON, a proxy's HTML page and a cut-off answer all arrive here.
+				encoding: 'text',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				disableFollowRedirect: true,
+				sendCredentialsOnCrossOriginRedirect: false,
+				timeout: timeoutMs,
+				abortSignal,
+			},
+			{
+				// n8n would otherwise read and decrypt the credential from its database for every request.
+				credentialsDecrypted: { id: '', name: CREDENTIAL_NAME, type: CREDENTIAL_NAME, data: connection.credentials },
+			},
+		)) as RawResponse;
 	} catch (error) {
 		return { kind: 'failure', failure: readNetworkError(error, connection.origin, timeoutMs, connection.redact) };
 	}
@@ -83,7 +88,7 @@ export async function sendWithRetries(
 	control: ItemControl,
 ): Promise<SentRequest> {
 	let answer: HyfinAnswer | undefined;
-	for (let attempts = 0; ; ) {
+	for (let attempts = 0; ;) {
 		let interrupted = control.interruption();
 		if (interrupted) return { interrupted, answer, attempts };
 		await concurrency.acquire(control);

@@ -68,7 +68,11 @@ const options: INodeProperties = {
 			description: 'How to send Mobile Phone',
 			options: [
 				{ name: 'As Given', value: 'asGiven', description: 'Send the number as it came, e.g. (111) 222-3333' },
-				{ name: 'Digits Only', value: 'digitsOnly', description: "Only the digits, as Hyfin's own Get Customer returns them, e.g. 1112223333" },
+				{
+					name: 'Digits Only',
+					value: 'digitsOnly',
+					description: "Only the digits, as Hyfin's own Get Customer returns them, e.g. 1112223333",
+				},
 				{ name: 'E.164', value: 'e164', description: 'International format with the Default Country Code, e.g. +11112223333' },
 			],
 		},
@@ -112,7 +116,7 @@ const options: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to send empty optional fields as empty strings (as Hyfin\'s own sample does) instead of leaving them out. Whether Hyfin then clears the stored value is not documented.',
+				"Whether to send empty optional fields as empty strings (as Hyfin's own sample does) instead of leaving them out. Whether Hyfin then clears the stored value is not documented.",
 		},
 	],
 };
@@ -136,7 +140,7 @@ export const description: INodeProperties[] = [
 			},
 		},
 		description:
-			'Map each field by hand (expressions work), or map automatically from input fields named like Hyfin\'s: external_ID, first_name, last_name, account_name, mobile_phone, email, notes, active, and notify_phone / notify_email (flat, or nested in notification_options)',
+			"Map each field by hand (expressions work), or map automatically from input fields named like Hyfin's: external_ID, first_name, last_name, account_name, mobile_phone, email, notes, active, and notify_phone / notify_email (flat, or nested in notification_options)",
 		displayOptions: showFor,
 	},
 	options,
