@@ -40,13 +40,13 @@ async function importExamples(running, home) {
 	return changed.map((workflow) => workflow.name);
 }
 
-async function main() {
+async function main(started) {
 	if (process.argv.includes('--fresh')) fs.rmSync(DEV, { recursive: true, force: true });
 	fs.mkdirSync(FILES, { recursive: true });
 
 	const dbFile = path.join(REPO, '.sandbox', 'hyfin.db'); // as `npm run sandbox`
 	fs.mkdirSync(path.dirname(dbFile), { recursive: true });
-	const sandbox = await startSandbox({ port: await port(4010), dbFile });
+	const sandbox = (started.sandbox = await startSandbox({ port: await port(4010), dbFile }));
 	const running = await ensureN8n({ log: (line) => say(`  ${line}`) });
 	// The package as users get it; from here on, tsc and gulp write into it.
 	const home = await n8n.createHome({ dir: DEV });
@@ -58,12 +58,11 @@ async function main() {
 	const env = { N8N_DEV_RELOAD: 'true', N8N_RESTRICT_FILE_ACCESS_TO: FILES };
 	const startEditor = () =>
 		n8n.start(running, home, { port: editorPort, env, onLog: (line) => line.includes('Hot reload') && say(`[n8n] ${line}`) });
-	let server = await startEditor();
+	let server = (started.server = await startEditor());
 	const signedIn = await n8n.signIn(server.url, OWNER).catch(() => null);
 
-	const tsc = require.resolve('typescript/bin/tsc');
-	const gulp = require.resolve('gulp/bin/gulp.js');
-	const watchers = [
+	const [tsc, gulp] = ['tsc', 'gulp'].map((command) => path.join(REPO, 'node_modules', '.bin', command));
+	started.watchers = [
 		spawn(process.execPath, [tsc, '-p', 'tsconfig.json', '--watch', '--preserveWatchOutput', '--noEmitOnError', '--outDir', installed], {
 			cwd: REPO,
 			stdio: 'inherit',
@@ -76,7 +75,7 @@ async function main() {
 			clearTimeout(timer);
 			timer = setTimeout(async () => {
 				await server.stop();
-				server = await startEditor();
+				server = started.server = await startEditor();
 				say('[dev] n8n restarted: reload the page');
 			}, 1000);
 		});
@@ -88,16 +87,17 @@ async function main() {
 	say(`The credential: "${EXAMPLES_CREDENTIAL.name}": ${sandbox.baseUrl}, Site ID ${sandbox.siteId}, Access Token ${sandbox.token}`);
 	say(`Examples imported now: ${imported.length ? imported.join(', ') : 'none new or changed'}`);
 	say('On save, tsc and gulp rebuild into the installed package and n8n reloads it. Ctrl-C stops everything.\n');
-
-	// Ctrl-C reaches n8n, tsc and gulp too (one process group); the sandbox is ours to close.
-	process.once('SIGINT', async () => {
-		watchers.forEach((watcher) => watcher.kill());
-		await Promise.all([server.stop(), sandbox.close()]);
-		process.exit(0);
-	});
 }
 
-main().catch((error) => {
+/** What was started, stopped on Ctrl-C, SIGTERM or a failure, so that nothing runs on without us. */
+const started = { watchers: [] };
+const stopAll = async () => {
+	started.watchers.forEach((watcher) => watcher.kill());
+	await Promise.all([started.server?.stop(), started.sandbox?.close()]);
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopAll().finally(() => process.exit(0)));
+main(started).catch(async (error) => {
 	console.error(`npm run dev failed: ${error.stack}`);
+	await stopAll();
 	process.exit(1);
 });
