@@ -6,9 +6,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import * as customer from './actions/customer/Customer.resource';
-import { router } from './actions/router';
-import { getCustomerFields } from './methods/resourceMapping';
+import { resources, router } from './actions/router';
+import { getCustomerFields, getInvoiceFields, getPaymentFields, getProductFields } from './methods/resourceMapping';
 
 export class Hyfin implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,7 +17,7 @@ export class Hyfin implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Keep customers in sync with Hyfin, the payments app that requests payments by text and email',
+		description: 'Request payments by text and email with Hyfin, and keep its customers, products and payments in sync',
 		defaults: { name: 'Hyfin' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -30,15 +29,20 @@ export class Hyfin implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Customer', value: 'customer' }],
+				options: [
+					{ name: 'Customer', value: 'customer' },
+					{ name: 'Invoice', value: 'invoice' },
+					{ name: 'Payment', value: 'payment' },
+					{ name: 'Product', value: 'product' },
+				],
 				default: 'customer',
 			},
-			...customer.description,
+			...Object.values(resources).flatMap((resource) => resource.description),
 		],
 	};
 
 	methods = {
-		resourceMapping: { getCustomerFields },
+		resourceMapping: { getCustomerFields, getInvoiceFields, getPaymentFields, getProductFields },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -36,7 +36,16 @@ const failure = (
 	retryAfterMs?: number,
 ): HyfinAnswer => ({
 	kind: 'failure',
-	failure: { reason, status, message, description, retryable, retryAfterMs },
+	failure: {
+		reason,
+		status,
+		message,
+		description,
+		retryable,
+		retryAfterMs,
+		// Hyfin turned the request away unread: a 429, or a 503 that says when to come back (see "unsent" below).
+		...(status === 429 || (status === 503 && retryAfterMs !== undefined) ? { unsent: true } : {}),
+	},
 });
 
 const SUCCESS = { success: true, action: 'added', _id: '60f720d248f143332af022e0' };
@@ -435,20 +444,22 @@ describe('readNetworkError', () => {
 	const unreachable = (what: string) =>
 		`Could not reach Hyfin at https://h.example: ${what}. Check the Base URL in the Hyfin API credential and that the server is up.`;
 
-	it.each<[string, string, boolean]>([
-		['ECONNREFUSED', 'the connection was refused', false],
-		['ENOTFOUND', 'the host name was not found', false],
-		['EAI_AGAIN', 'the host name could not be looked up', true],
-		['ECONNRESET', 'the connection was closed before an answer came', true],
-		['EPIPE', 'the connection was closed while sending', true],
-		['EHOSTUNREACH', 'the host is unreachable', false],
-		['ENETUNREACH', 'the network is unreachable', false],
-	])('reads %s as a network failure', (code, what, retryable) => {
+	// unsent: the request never reached a server, so even one that must not be repeated may be sent again.
+	it.each<[string, string, boolean, boolean]>([
+		['ECONNREFUSED', 'the connection was refused', false, true],
+		['ENOTFOUND', 'the host name was not found', false, true],
+		['EAI_AGAIN', 'the host name could not be looked up', true, true],
+		['ECONNRESET', 'the connection was closed before an answer came', true, false],
+		['EPIPE', 'the connection was closed while sending', true, false],
+		['EHOSTUNREACH', 'the host is unreachable', false, true],
+		['ENETUNREACH', 'the network is unreachable', false, true],
+	])('reads %s as a network failure', (code, what, retryable, unsent) => {
 		expect(readNetworkError(networkError(code, `connect ${code} 203.0.113.7:443`), ORIGIN, 30_000, asIs)).toStrictEqual({
 			reason: 'network',
 			message: unreachable(what),
 			description: code,
 			retryable,
+			...(unsent ? { unsent } : {}),
 		});
 	});
 
@@ -458,6 +469,7 @@ describe('readNetworkError', () => {
 			message: unreachable('the host name was not found'),
 			description: 'ENOTFOUND',
 			retryable: false,
+			unsent: true,
 		});
 	});
 
@@ -538,6 +550,7 @@ describe('readNetworkError', () => {
 			message: unreachable('the connection was refused'),
 			description: 'ECONNREFUSED',
 			retryable: false,
+			unsent: true,
 		});
 	});
 
@@ -670,5 +683,63 @@ describe('readNetworkError: answers that stop, and cancellation', () => {
 			text.replace('tok_secret', '[redacted]'),
 		);
 		expect(failure.description).toBe('bad header [redacted]');
+	});
+});
+
+describe('readAnswer: a Get, which answers the record itself', () => {
+	const get = (statusCode: number, body: unknown) =>
+		readAnswer(
+			{ statusCode, headers: {}, body: typeof body === 'string' ? body : JSON.stringify(body) },
+			{
+				requestUrl: 'https://h.example/api/v3/site/s1/product/P-1',
+				siteId: 's1',
+				redact: asIs,
+				reading: 'record',
+				recordMayBeMissing: true,
+			},
+		);
+	const record = { _id: '6839e415564d3cc2160d945e', external_id: 'P-1', name: 'Wings', unit_price: '15.00' };
+
+	it('reads the record, without a success field, as a success with the record as its body', () => {
+		expect(get(200, record)).toStrictEqual({ kind: 'success', status: 200, body: record });
+	});
+
+	it('reads a JSON 404 with errors as the record not being there, not as a wrong address', () => {
+		expect(get(404, { success: false, errors: ['product not found'] })).toStrictEqual({
+			kind: 'rejected',
+			status: 404,
+			errors: ['product not found'],
+		});
+	});
+
+	it('still reads a 404 about the site as the site being wrong', () => {
+		expect(get(404, { success: false, errors: ['site not found'] })).toMatchObject({ kind: 'failure', failure: { reason: 'site' } });
+	});
+
+	it('reads a write answer without success: true as unexpected, as before', () => {
+		const write = readAnswer(
+			{ statusCode: 200, headers: {}, body: JSON.stringify(record) },
+			{ requestUrl: 'https://h.example/x', siteId: 's1', redact: asIs },
+		);
+		expect(write).toMatchObject({ kind: 'failure', failure: { reason: 'unexpected' } });
+	});
+});
+
+describe('readAnswer: which failures say Hyfin did nothing (unsent)', () => {
+	it.each<[string, number, Record<string, string>, boolean]>([
+		['429', 429, {}, true],
+		['429 with Retry-After', 429, { 'Retry-After': '1' }, true],
+		['503 with Retry-After', 503, { 'Retry-After': '1' }, true],
+		['503 without Retry-After', 503, {}, false],
+		['500', 500, {}, false],
+		['502', 502, {}, false],
+		['504', 504, {}, false],
+	])('%s: unsent is %s', (_, status, headers, unsent) => {
+		const answer = read(status, '', headers);
+		expect(answer.kind === 'failure' && answer.failure.unsent === true).toBe(unsent);
+	});
+
+	it.each(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_BAD_RESPONSE'])('%s may have reached Hyfin: not unsent', (code) => {
+		expect(readNetworkError(Object.assign(new Error(code), { code }), ORIGIN, 30_000, asIs).unsent).toBeUndefined();
 	});
 });

@@ -69,16 +69,67 @@ describe('the node description', () => {
 	const { description } = node;
 	const property = (name: string) => description.properties.find((candidate) => candidate.name === name) as INodeProperties;
 
-	it('offers Customer → Add or Update, as the action "Add or update a customer"', () => {
-		expect(property('resource').options).toEqual([{ name: 'Customer', value: 'customer' }]);
-		expect(property('operation').options).toEqual([
+	it('offers every resource and its operations, each with the action an AI agent and the nodes panel show', () => {
+		expect(property('resource').options).toEqual([
+			{ name: 'Customer', value: 'customer' },
+			{ name: 'Invoice', value: 'invoice' },
+			{ name: 'Payment', value: 'payment' },
+			{ name: 'Product', value: 'product' },
+		]);
+		const operations = description.properties
+			.filter((candidate) => candidate.name === 'operation')
+			.map((selector) => ({
+				resource: selector.displayOptions?.show?.resource,
+				default: selector.default,
+				actions: (selector.options as Array<{ value: string; action: string }>).map(({ value, action }) => [value, action]),
+			}));
+		expect(operations).toEqual([
 			{
-				name: 'Add or Update',
-				value: 'addUpdate',
-				description: 'Add a customer, or update the one with the same external ID',
-				action: 'Add or update a customer',
+				resource: ['customer'],
+				default: 'addUpdate',
+				actions: [
+					['addUpdate', 'Add or update a customer'],
+					['get', 'Get a customer'],
+				],
+			},
+			{
+				resource: ['invoice'],
+				default: 'addUpdate',
+				actions: [
+					['addUpdate', 'Add or update an invoice'],
+					['send', 'Send an invoice'],
+					['get', 'Get an invoice'],
+				],
+			},
+			{
+				resource: ['product'],
+				default: 'addUpdate',
+				actions: [
+					['addUpdate', 'Add or update a product'],
+					['get', 'Get a product'],
+				],
+			},
+			{
+				resource: ['payment'],
+				default: 'addUpdate',
+				actions: [
+					['addUpdate', 'Add or update a payment'],
+					['get', 'Get a payment'],
+				],
 			},
 		]);
+	});
+
+	it("gives every operation the shared run options, in the editor's alphabetical order", () => {
+		const collections = description.properties.filter((candidate) => candidate.name === 'options');
+		expect(collections).toHaveLength(9);
+		for (const collection of collections) {
+			const names = (collection.options as INodeProperties[]).map((option) => option.displayName);
+			expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+			expect(names).toEqual(
+				expect.arrayContaining(['Dry Run', 'Max Concurrent Requests', 'Max Retries', 'Rejected Records', 'Request Timeout (Seconds)']),
+			);
+		}
 	});
 
 	it('is usable as an AI tool, has light and dark icons and a subtitle showing the operation', () => {
@@ -93,6 +144,11 @@ describe('the node description', () => {
 	});
 
 	it("maps fields with n8n's resource mapper, by hand or automatically", () => {
+		expect(
+			description.properties
+				.filter((candidate) => candidate.name === 'columns')
+				.map((columns) => columns.typeOptions?.resourceMapper?.resourceMapperMethod),
+		).toEqual(['getCustomerFields', 'getInvoiceFields', 'getProductFields', 'getPaymentFields']);
 		expect(property('columns').type).toBe('resourceMapper');
 		expect(property('columns').typeOptions?.resourceMapper).toEqual({
 			resourceMapperMethod: 'getCustomerFields',

@@ -11,6 +11,8 @@ import { optionsPerItem } from './parameters';
 import {
 	cancelledError,
 	failedItem,
+	pairedItemOf,
+	settleNotFound,
 	failureError,
 	itemLabel,
 	settleRejection,
@@ -39,6 +41,15 @@ export type ItemPlan = (
 			succeeded: (body: IDataObject) => IDataObject;
 			/** The body, when the user asked to see what was sent. */
 			sent?: IDataObject;
+			/**
+			 * For a request that notifies someone (Send Invoice): at most one item of the run sends it
+			 * for the same record; a later one is not sent, and says which item did.
+			 */
+			oncePerRun?: { what: string };
+			/** For a Get: the output item when Hyfin says the record does not exist, or fail the item. */
+			notFound?: { fail: boolean; what: string };
+			/** For a request that must not be repeated: what to check before running the item again. */
+			unclear?: string;
 	  }
 ) & {
 	/** Added to the item's output, unless it fails (a failed item carries only its error). */
@@ -81,12 +92,33 @@ export async function executePlans(
 	itemCount: number,
 	planItem: (itemIndex: number) => ItemPlan,
 	settings: ExecutionSettings,
+	pairedItems: (itemIndex: number) => number[] = (itemIndex) => [itemIndex],
 ): Promise<INodeExecutionData[]> {
 	const stopOnFailure = !context.continueOnFail();
 	const control = new RunControl(context.getExecutionCancelSignal());
 	const concurrency = new AdaptiveConcurrency(settings.maxConcurrent);
 	const oneAtATime = new OneAtATimePerKey();
 	const outcomes: Array<Outcome | undefined> = new Array(itemCount).fill(undefined);
+	/** The input item that names a unit in messages: the item itself, or a group's first row. */
+	const rowOf = (itemIndex: number) => pairedItems(itemIndex)[0];
+	/** Records a notifying request was planned for, by key, and the item that planned it. */
+	const notifiedBy = new Map<string, number>();
+	const sendOnce = (plan: ItemPlan, itemIndex: number): ItemPlan => {
+		if (plan.kind !== 'send' || !plan.oncePerRun) return plan;
+		const key = recordKey(plan.externalId);
+		const earlier = notifiedBy.get(key);
+		if (earlier === undefined) {
+			notifiedBy.set(key, itemIndex);
+			return plan;
+		}
+		const { what } = plan.oncePerRun;
+		const hint = `Item ${rowOf(earlier)} of this run already sent ${what} "${plan.externalId}", so it was not sent again: Hyfin would notify the customer twice`;
+		return {
+			kind: 'rejected',
+			rejection: { source: 'validation', errors: ['already sent in this run'], hints: [hint], externalId: plan.externalId },
+			annotations: plan.annotations,
+		};
+	};
 
 	const send = async (itemIndex: number, sending: Extract<ItemPlan, { kind: 'send' }>): Promise<SentRequest> => {
 		const sent = await oneAtATime.run(
@@ -95,16 +127,17 @@ export async function executePlans(
 				await sendWithRetries(context, sending.connection, sending.request, settings.retry, concurrency, control.forItem(itemIndex)),
 		);
 		if (!('interrupted' in sent) && sent.answer.kind === 'failure' && refusesEveryRequest(sent.answer.failure)) {
-			control.refuse({ ...sent.answer.failure, refusedFor: itemLabel(itemIndex, sending.externalId) });
+			control.refuse({ ...sent.answer.failure, refusedFor: itemLabel(rowOf(itemIndex), sending.externalId) });
 		}
 		return sent;
 	};
 	const runItem = async (itemIndex: number): Promise<Outcome> => {
 		try {
-			const plan = planItem(itemIndex);
+			// Planned in input order (items start in order, and planning does not wait), so the first item wins.
+			const plan = sendOnce(planItem(itemIndex), itemIndex);
 			return plan.kind === 'send' ? { plan, sent: await send(itemIndex, plan) } : { plan };
 		} catch (error) {
-			return { plan: { kind: 'failed', ...unexpectedFailure(error, itemIndex, settings.redact) } };
+			return { plan: { kind: 'failed', ...unexpectedFailure(error, rowOf(itemIndex), settings.redact) } };
 		}
 	};
 
@@ -123,12 +156,14 @@ export async function executePlans(
 	}
 
 	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		const outcome = outcomes[itemIndex];
+	for (let unit = 0; unit < itemCount; unit++) {
+		const outcome = outcomes[unit];
+		const paired = pairedItems(unit);
+		const itemIndex = paired[0];
 		let settled: Settled | undefined;
 		try {
 			settled = outcome
-				? settle(context, outcome, itemIndex, settings.rejectedRecords)
+				? settle(context, outcome, itemIndex, settings.rejectedRecords, paired)
 				: // Never started: the run was cancelled, or stopped by an earlier item's failure.
 					control.wasCancelled
 					? { error: cancelledError(context, itemIndex, false) }
@@ -140,7 +175,7 @@ export async function executePlans(
 		if (settled === undefined) continue;
 		if ('error' in settled) {
 			if (stopOnFailure) throw settled.error;
-			output.push(failedItem(settled.error, itemIndex));
+			output.push(failedItem(settled.error, paired));
 			continue;
 		}
 		const { item } = settled;
@@ -165,12 +200,14 @@ function settle(
 	{ plan, sent }: Outcome,
 	itemIndex: number,
 	rejectedRecords: RejectedRecords,
+	paired: number[],
 ): Settled | undefined {
+	const pairedItem = pairedItemOf(paired);
 	switch (plan.kind) {
 		case 'output':
-			return { item: { json: plan.json, pairedItem: { item: itemIndex } } };
+			return { item: { json: plan.json, pairedItem } };
 		case 'rejected':
-			return settleRejection(context, plan.rejection, itemIndex, rejectedRecords);
+			return settleRejection(context, plan.rejection, itemIndex, rejectedRecords, pairedItem);
 		case 'failed':
 			return { error: new NodeOperationError(context.getNode(), plan.message, { itemIndex, description: plan.description }) };
 	}
@@ -187,18 +224,22 @@ function settle(
 		case 'success': {
 			const json = plan.succeeded(answer.body);
 			if (plan.sent) json.sent = plan.sent;
-			return { item: { json, pairedItem: { item: itemIndex } } };
+			return { item: { json, pairedItem } };
 		}
 		case 'rejected':
+			if (plan.notFound) return settleNotFound(context, plan.notFound, answer.errors, itemIndex, plan.externalId, pairedItem);
 			return settleRejection(
 				context,
 				{ source: 'hyfin', errors: answer.errors, hints: answer.errors, externalId: plan.externalId, sent: plan.sent },
 				itemIndex,
 				rejectedRecords,
+				pairedItem,
 			);
-		case 'failure':
+		case 'failure': {
 			if (answer.failure.reason === 'cancelled') return { error: cancelledError(context, itemIndex, true, plan.externalId) };
-			return { error: failureError(context, answer.failure, itemIndex, label, attempts) };
+			const unclear = 'notRepeated' in sent && sent.notRepeated ? plan.unclear : undefined;
+			return { error: failureError(context, answer.failure, itemIndex, label, attempts, unclear) };
+		}
 	}
 }
 
@@ -228,8 +269,10 @@ export async function runOperation<O extends RunOptions>(
 	context: IExecuteFunctions,
 	optionsProperty: INodeProperties,
 	planItem: (itemIndex: number, connection: HyfinConnection, options: O) => ItemPlan,
+	/** When input items are grouped (an invoice's lines, one per row): each group's items, in order. */
+	groups?: number[][],
 ): Promise<INodeExecutionData[][]> {
-	const itemCount = context.getInputData().length;
+	const itemCount = groups ? groups.length : context.getInputData().length;
 	const connection = await connect(context);
 	const optionsOf = optionsPerItem<O>(context, optionsProperty);
 	const perItem = (optionsProperty.options ?? []).map((option) => option.name).filter((name) => !(RUN_OPTIONS as string[]).includes(name));
@@ -243,17 +286,23 @@ export async function runOperation<O extends RunOptions>(
 		plan = () => ({ kind: 'failed', message: `${run.message}. It is one setting for the whole run, so no item was sent.` });
 	} else {
 		plan = (itemIndex) => {
-			const options = optionsOf(itemIndex, perItem);
+			const options = optionsOf(groups ? groups[itemIndex][0] : itemIndex, perItem);
 			if (!options.ok) return { kind: 'failed', message: options.message };
 			return planItem(itemIndex, connection.connection, { ...options.options, ...run.options });
 		};
 	}
 	const runOptions: RunOptions = run.ok ? run.options : {};
-	const output = await executePlans(context, itemCount, plan, {
-		rejectedRecords: runOptions.rejectedRecords ?? 'outputItems',
-		maxConcurrent: runOptions.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
-		retry: { ...DEFAULT_RETRY_POLICY, maxRetries: runOptions.maxRetries ?? DEFAULT_MAX_RETRIES },
-		redact,
-	});
+	const output = await executePlans(
+		context,
+		itemCount,
+		plan,
+		{
+			rejectedRecords: runOptions.rejectedRecords ?? 'outputItems',
+			maxConcurrent: runOptions.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+			retry: { ...DEFAULT_RETRY_POLICY, maxRetries: runOptions.maxRetries ?? DEFAULT_MAX_RETRIES },
+			redact,
+		},
+		groups ? (index) => groups[index] : undefined,
+	);
 	return [output];
 }

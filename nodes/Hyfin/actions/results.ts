@@ -1,4 +1,11 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type IPairedItemData,
+} from 'n8n-workflow';
 
 import type { HyfinFailure } from '../transport/answer';
 import type { Redact } from '../transport/redact';
@@ -33,11 +40,14 @@ export function failureError(
 	itemIndex: number,
 	label: string,
 	attempts: number,
+	/** For a request that must not be repeated and was not: what to check before running it again. */
+	unclear?: string,
 ): NodeApiError | NodeOperationError {
 	const head = failure.refusedFor
 		? `${capitalized(label)} was not sent${attempts > 0 ? ' again' : ''}, as Hyfin's answer to ${failure.refusedFor} holds for every request of this run`
 		: `Hyfin request for ${label} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}`;
-	const message = `${head}: ${failure.message}`;
+	const tail = unclear ? ` It was not sent again, since Hyfin may have acted on it: ${unclear}` : '';
+	const message = `${head}: ${failure.message}${tail}`;
 	const { description } = failure;
 	if (failure.status === undefined) {
 		return new NodeOperationError(context.getNode(), message, { itemIndex, description });
@@ -83,10 +93,14 @@ export function unexpectedFailure(error: unknown, itemIndex: number, redact: Red
  * (n8n replaces the json of an item that carries `error` with the bare message, so the details
  * travel inside the message instead.)
  */
-export function failedItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+export function failedItem(error: NodeApiError | NodeOperationError, paired: number[]): INodeExecutionData {
 	const message = error.description ? `${error.message} (${error.description})` : error.message;
-	return { json: { error: message }, pairedItem: { item: itemIndex } };
+	return { json: { error: message }, pairedItem: pairedItemOf(paired) };
 }
+
+/** An output item's pairing: its input item, or every row of a group. */
+export const pairedItemOf = (paired: number[]): IPairedItemData | IPairedItemData[] =>
+	paired.length === 1 ? { item: paired[0] } : paired.map((item) => ({ item }));
 
 export interface Rejection {
 	/** `hyfin` when Hyfin answered `success: false`; `validation` when nothing was sent. */
@@ -100,7 +114,13 @@ export interface Rejection {
 }
 
 /** Settles a record Hyfin would not accept: an output item to branch on, or an error if asked. */
-export function settleRejection(context: IExecuteFunctions, rejection: Rejection, itemIndex: number, mode: RejectedRecords): Settled {
+export function settleRejection(
+	context: IExecuteFunctions,
+	rejection: Rejection,
+	itemIndex: number,
+	mode: RejectedRecords,
+	pairedItem: INodeExecutionData['pairedItem'] = { item: itemIndex },
+): Settled {
 	const label = itemLabel(itemIndex, rejection.externalId);
 	const prefix = rejection.source === 'hyfin' ? `Hyfin rejected ${label}` : `${capitalized(label)} was not sent to Hyfin`;
 	const message = `${prefix}: ${rejection.hints.join('; ')}`;
@@ -112,5 +132,19 @@ export function settleRejection(context: IExecuteFunctions, rejection: Rejection
 		message,
 	};
 	if (rejection.sent) json.sent = rejection.sent;
-	return { item: { json, pairedItem: { item: itemIndex } } };
+	return { item: { json, pairedItem } };
+}
+
+/** A Get of a record Hyfin says does not exist: an item to branch on (`found: false`), or an error if asked. */
+export function settleNotFound(
+	context: IExecuteFunctions,
+	notFound: { fail: boolean; what: string },
+	errors: string[],
+	itemIndex: number,
+	externalId: string,
+	pairedItem: INodeExecutionData['pairedItem'],
+): Settled {
+	const message = `Hyfin has no ${notFound.what} with external_id "${externalId}" (item ${itemIndex}): ${errors.join('; ')}`;
+	if (notFound.fail) return { error: new NodeOperationError(context.getNode(), message, { itemIndex }) };
+	return { item: { json: { found: false, external_id: externalId, errors, message }, pairedItem } };
 }

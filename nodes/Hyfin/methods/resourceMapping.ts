@@ -1,24 +1,29 @@
 import type { ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 
-import { customerFields, isRequiredField } from '../schemas/customer';
+import { customerFields } from '../schemas/customer';
+import { invoiceFields, LINE_IN_ROWS } from '../schemas/invoice';
+import { paymentFields } from '../schemas/payment';
+import { productFields } from '../schemas/product';
+import { mapperFields } from '../schemas/record';
 
-/**
- * The fields of Hyfin's Add/Update Customer request table, for n8n's resource mapper. The editor
- * gives a boolean field `false` the moment it is shown, so Active and the notification flags
- * start out of the mapping ("removed", to add from the field list): shown, an untouched Active
- * would deactivate every customer it updates.
- */
+/** Each record's fields, from its table, for n8n's resource mapper. */
+
 export async function getCustomerFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	return { fields: mapperFields(customerFields) };
+}
+
+/** With lines from rows, each row's line fields too. */
+export async function getInvoiceFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	const fromRows = this.getNodeParameter('linesFrom', 'field') === 'rows';
 	return {
-		fields: customerFields.map((field) => ({
-			id: field.id,
-			displayName: field.displayName,
-			type: field.type,
-			required: isRequiredField(field.id),
-			defaultMatch: field.id === 'external_id',
-			canBeUsedToMatch: false,
-			display: true,
-			removed: field.type === 'boolean',
-		})),
+		fields: mapperFields(fromRows ? [...invoiceFields.filter((field) => field.id !== 'lines'), ...LINE_IN_ROWS.fields] : invoiceFields),
 	};
+}
+
+export async function getProductFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	return { fields: mapperFields(productFields) };
+}
+
+export async function getPaymentFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+	return { fields: mapperFields(paymentFields) };
 }

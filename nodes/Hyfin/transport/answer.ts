@@ -44,6 +44,11 @@ export interface HyfinFailure {
 	status?: number;
 	/** Whether sending the same request again may succeed. */
 	retryable: boolean;
+	/**
+	 * Whether the answer says Hyfin did nothing with the request (429, 503 with Retry-After, a
+	 * connection never made), so even a request that must not be repeated can be sent again.
+	 */
+	unsent?: boolean;
 	/** What the server asked for in `Retry-After`, if anything. */
 	retryAfterMs?: number;
 	/** When this is Hyfin's answer to another item of the run, repeated: how that item is named. */
@@ -135,6 +140,8 @@ export interface AnswerContext {
 	 * write, which takes any record, it is about the site or the address: the request failed.
 	 */
 	recordMayBeMissing?: boolean;
+	/** What a success looks like: `write`, Hyfin's `{ success: true, ... }`; `record`, the record itself (a Get). */
+	reading?: 'write' | 'record';
 }
 
 // How Hyfin's errors may say that the request, not the record, is wrong (Hyfin documents none).
@@ -142,15 +149,18 @@ const ABOUT_TOKEN = /\b(access[\s_-]*token|api[\s_-]*key|token|unauthori[sz]ed|n
 const ABOUT_SITE = /\bsite(?:[\s_-]*id)?\b/i;
 
 /** Reads an HTTP answer: the status, then whether the body is Hyfin's JSON. */
-export function readAnswer(response: RawResponse, { requestUrl, siteId, redact, recordMayBeMissing = false }: AnswerContext): HyfinAnswer {
+export function readAnswer(
+	response: RawResponse,
+	{ requestUrl, siteId, redact, recordMayBeMissing = false, reading = 'write' }: AnswerContext,
+): HyfinAnswer {
 	const status = response.statusCode;
 	// Everything from the answer is redacted first, so the token cannot reach an output or a message.
 	const text = redact(bodyText(response.body));
 	const json = parseJson(text);
 	const shown = excerpt(text);
-	const failure = (reason: FailureReason, message: string, retryable = false, retryAfterMs?: number): HyfinAnswer => ({
+	const failure = (reason: FailureReason, message: string, retryable = false, retryAfterMs?: number, unsent = false): HyfinAnswer => ({
 		kind: 'failure',
-		failure: { reason, message, description: `HTTP ${status}: ${shown}`, status, retryable, retryAfterMs },
+		failure: { reason, message, description: `HTTP ${status}: ${shown}`, status, retryable, retryAfterMs, ...(unsent ? { unsent } : {}) },
 	});
 
 	if (status >= 300 && status < 400) {
@@ -168,7 +178,7 @@ export function readAnswer(response: RawResponse, { requestUrl, siteId, redact, 
 	}
 	if (status === 429) {
 		const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'));
-		return failure('rateLimited', `Hyfin is limiting the request rate (HTTP 429).`, true, retryAfterMs);
+		return failure('rateLimited', `Hyfin is limiting the request rate (HTTP 429).`, true, retryAfterMs, true);
 	}
 	if (status >= 500) {
 		const retryable = [500, 502, 503, 504].includes(status);
@@ -179,6 +189,8 @@ export function readAnswer(response: RawResponse, { requestUrl, siteId, redact, 
 			`Hyfin answered HTTP ${status}, ${what}. Hyfin or a proxy in front of it is failing; try again later.`,
 			retryable,
 			retryAfterMs,
+			// A 503 that says when to come back is a server turning requests away, not one that failed on them.
+			status === 503 && retryAfterMs !== undefined,
 		);
 	}
 	if (isObject(json) && json.success === false) {
@@ -228,7 +240,7 @@ export function readAnswer(response: RawResponse, { requestUrl, siteId, redact, 
 			truncated,
 		);
 	}
-	if (isObject(json) && json.success === true) {
+	if (isObject(json) && (json.success === true || (reading === 'record' && json.success === undefined))) {
 		return { kind: 'success', status, body: json };
 	}
 	return failure('unexpected', `Hyfin answered HTTP ${status} with JSON that is neither a success nor a list of errors.`);
@@ -243,6 +255,9 @@ const NETWORK_WORDS: Record<string, string> = {
 	EHOSTUNREACH: 'the host is unreachable',
 	ENETUNREACH: 'the network is unreachable',
 };
+
+/** Codes of a request that never reached a server: whatever it asked for was not done. */
+const NEVER_CONNECTED: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Reads a request that got no whole HTTP answer. */
 export function readNetworkError(error: unknown, origin: string, timeoutMs: number, redact: Redact): HyfinFailure {
@@ -288,5 +303,6 @@ export function readNetworkError(error: unknown, origin: string, timeoutMs: numb
 		description: code || excerpt(message || redact(String(error ?? 'unknown error'))),
 		// A refused or unknown host will not change on its own; a dropped connection might.
 		retryable: ['ECONNRESET', 'EPIPE', 'EAI_AGAIN'].includes(code),
+		...(NEVER_CONNECTED.has(code) ? { unsent: true } : {}),
 	};
 }

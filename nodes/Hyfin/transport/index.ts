@@ -14,6 +14,13 @@ export interface HyfinRequest {
 	url: string;
 	body?: IDataObject;
 	timeoutMs?: number;
+	/**
+	 * Whether sending it twice leaves the same state (an upsert, a Get). A request that is not
+	 * (Send Invoice texts the customer) is sent again only after an answer saying Hyfin did nothing.
+	 */
+	repeatable: boolean;
+	/** What its success looks like (see AnswerContext). */
+	reading?: 'write' | 'record';
 }
 
 /**
@@ -56,7 +63,13 @@ export async function hyfinRequest(
 	} catch (error) {
 		return { kind: 'failure', failure: readNetworkError(error, connection.origin, timeoutMs, connection.redact) };
 	}
-	return readAnswer(response, { requestUrl: request.url, siteId: connection.siteId, redact: connection.redact });
+	return readAnswer(response, {
+		requestUrl: request.url,
+		siteId: connection.siteId,
+		redact: connection.redact,
+		reading: request.reading,
+		recordMayBeMissing: request.reading === 'record',
+	});
 }
 
 export type SentRequest =
@@ -64,6 +77,8 @@ export type SentRequest =
 			answer: HyfinAnswer;
 			/** Tries made, the first included. */
 			attempts: number;
+			/** The failure might pass, but the request was not sent again: Hyfin may have acted on it. */
+			notRepeated?: boolean;
 	  }
 	| {
 			/** Why the request was not sent (again), and the last answer if one came. */
@@ -75,7 +90,8 @@ export type SentRequest =
 /**
  * Sends one request, trying it again on its own when the failure may pass (429, 503, 5xx,
  * a dropped connection, a timeout, a cut-off answer): after `Retry-After` when Hyfin gives one,
- * else after a backoff. Each try takes a slot of `concurrency` and tells it how Hyfin answered;
+ * else after a backoff. A request that is not repeatable is sent again only when the answer says
+ * Hyfin did nothing with it (429, a 503 with Retry-After, a connection never made). Each try takes a slot of `concurrency` and tells it how Hyfin answered;
  * no slot is held while waiting. Nothing is sent once `control` says the run is interrupted,
  * and an interruption ends any wait at once.
  */
@@ -107,6 +123,7 @@ export async function sendWithRetries(
 		}
 		const { failure } = answer;
 		if (failure.reason === 'cancelled' || !shouldRetry(failure, attempts - 1, policy)) return { answer, attempts };
+		if (!request.repeatable && !failure.unsent) return { answer, attempts, notRepeated: true };
 		const waitMs = retryDelayMs(failure, attempts, policy);
 		if (failure.status === 429) concurrency.rateLimited(waitMs);
 		await control.wait(waitMs);

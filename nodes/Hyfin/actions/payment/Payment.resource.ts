@@ -1,0 +1,6 @@
+import { resourceOf } from '../options';
+import * as addUpdate from './addUpdate.operation';
+import * as get from './get.operation';
+
+/** The Payment resource. A new operation is one new file, listed here. */
+export const { description, operations } = resourceOf('payment', [addUpdate, get]);
