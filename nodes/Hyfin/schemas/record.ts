@@ -295,7 +295,10 @@ function nest(spec: RecordSpec, valueOf: (field: FieldSpec) => unknown, groupOf:
 			continue;
 		}
 		if (!groups.has(first)) {
-			const whole = groupOf(first);
+			let whole = groupOf(first);
+			// A reference given as its id alone (a sheet's "Invoice" column holding INV-1) is that id.
+			const byId = spec.fields.some((candidate) => pathOf(candidate)[0] === first && pathOf(candidate)[1] === 'external_id');
+			if (byId && (typeof whole === 'string' || typeof whole === 'number')) whole = { external_id: whole };
 			if (whole !== undefined && whole !== null && !isPlainObject(whole)) {
 				// Not an object: kept, so validation reports `invalid <group>`.
 				raw[first] = whole;
