@@ -26,10 +26,11 @@ function usage() {
 		...Object.entries(SERVER_FLAGS).map(([flag, [env, help]]) => [flag, env, help]),
 		...KNOB_SPECS.map((spec) => [spec.flag, envNameOf(spec.flag), spec.help]),
 	];
+	const width = (/** @type {number} */ column) => Math.max(...rows.map((row) => row[column].length));
 	return [
 		'Usage: node sandbox/cli.js [--flag=value ...]',
 		'',
-		...rows.map(([flag, env, help]) => `  --${flag.padEnd(18)} ${env.padEnd(32)} ${help}`),
+		...rows.map(([flag, env, help]) => `  --${flag.padEnd(width(0))} ${env.padEnd(width(1))} ${help}`),
 		'',
 		'Knobs can also be changed while it runs: POST /__sandbox/knobs with a JSON object, e.g.',
 		`  curl -X POST http://127.0.0.1:${DEFAULT_PORT}/__sandbox/knobs -d '{"latencyMs":200,"fault503":0.1}'`,
@@ -118,8 +119,10 @@ async function main() {
 		.join(' ');
 
 	console.log(`Hyfin sandbox listening on ${sandbox.baseUrl}
-  customers page  ${sandbox.url}
-  database        ${dbFile} (${sandbox.store.count()} customers)
+  merchant page   ${sandbox.url}
+  database        ${dbFile} (${Object.entries(sandbox.store.counts())
+		.map(([kind, n]) => `${n} ${kind}`)
+		.join(', ')})
 
 For the n8n "Hyfin API" credential:
   Base URL        ${sandbox.baseUrl}
@@ -129,7 +132,8 @@ For the n8n "Hyfin API" credential:
 Knobs: ${knobLine}
   change now:     curl -X POST ${sandbox.baseUrl}/__sandbox/knobs -d '{"latencyMs":200}'
   at start:       ${KNOB_SPECS.map((spec) => `--${spec.flag}`).join(' ')}
-  inspect:        ${sandbox.baseUrl}/__sandbox/stats  ${sandbox.baseUrl}/__sandbox/customers
+  inspect:        ${sandbox.baseUrl}/__sandbox/stats  ${sandbox.baseUrl}/__sandbox/customers  ${sandbox.baseUrl}/__sandbox/invoices
+                  ${sandbox.baseUrl}/__sandbox/notifications  ${sandbox.baseUrl}/__sandbox/counts
 Ctrl+C stops.`);
 
 	let stopping = false;

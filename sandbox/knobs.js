@@ -6,7 +6,7 @@
  */
 
 /** @typedef {import('./server').SandboxKnobs} Knobs */
-/** @typedef {'ms' | 'rate' | 'count' | 'probability' | 'status' | 'seed' | 'externalIds'} KnobKind */
+/** @typedef {'ms' | 'rate' | 'seconds' | 'count' | 'probability' | 'status' | 'seed' | 'externalIds'} KnobKind */
 /** @typedef {{ name: keyof Knobs, flag: string, kind: KnobKind, help: string }} KnobSpec */
 
 /** @type {KnobSpec[]} */
@@ -39,7 +39,19 @@ const KNOB_SPECS = [
 		kind: 'probability',
 		help: 'share STORED, then the connection closed halfway through the answer (its length promised in full)',
 	},
+	{
+		name: 'faultResetAfterStore',
+		flag: 'fault-reset-after-store',
+		kind: 'probability',
+		help: 'share STORED (and notifications recorded), then the connection destroyed without an answer',
+	},
 	{ name: 'echoToken', flag: 'echo-token', kind: 'probability', help: 'share of answers that quote the access token the request carried' },
+	{
+		name: 'duplicateSendWindowSec',
+		flag: 'duplicate-send-window-sec',
+		kind: 'seconds',
+		help: "invoice/send is refused while the invoice's last notification is younger than this (0 = never)",
+	},
 	{ name: 'rejectionStatus', flag: 'rejection-status', kind: 'status', help: 'HTTP status of validation rejections: 200 or 4xx' },
 	{ name: 'seed', flag: 'seed', kind: 'seed', help: 'seed of the random draws (jitter, faults) so runs repeat' },
 	{
@@ -60,6 +72,8 @@ const FAULT_NAMES = /** @type {const} */ ([
 	'faultHang',
 	'faultTruncated',
 	'faultCutOff',
+	// Appended last, so the seeded sequences of the faults above stay as they were.
+	'faultResetAfterStore',
 ]);
 
 /** Keeps a typo'd latency from parking a test for hours. */
@@ -88,7 +102,9 @@ function defaultKnobs(seed) {
 		faultHang: 0,
 		faultTruncated: 0,
 		faultCutOff: 0,
+		faultResetAfterStore: 0,
 		echoToken: 0,
+		duplicateSendWindowSec: 300,
 		rejectionStatus: 200,
 		seed: seed ?? Math.floor(Math.random() * 2 ** 32),
 		failExternalIds: [],
@@ -110,6 +126,7 @@ function knobProblem(spec, value) {
 		case 'ms':
 			return value >= 0 && value <= MAX_DELAY_MS ? null : `${spec.name} must be 0..${MAX_DELAY_MS}`;
 		case 'rate':
+		case 'seconds':
 			return value >= 0 ? null : `${spec.name} must be 0 or more`;
 		case 'count':
 			return Number.isInteger(value) && value >= 0 ? null : `${spec.name} must be a whole number, 0 or more`;

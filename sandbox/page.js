@@ -1,10 +1,14 @@
 'use strict';
 /**
- * The HTML the sandbox serves: the merchant's read-only list of customers, and the error pages a
- * web server or proxy would send instead of Hyfin's JSON.
+ * The HTML the sandbox serves: the merchant's read-only view of its customers, invoices (with the
+ * notifications sent and the payments made) and products, and the error pages a web server or
+ * proxy would send instead of Hyfin's JSON.
  */
 
 /** @typedef {import('./server').StoredCustomer} StoredCustomer */
+/** @typedef {import('./server').StoredInvoice} StoredInvoice */
+/** @typedef {import('./server').StoredProduct} StoredProduct */
+/** @typedef {import('./server').SandboxCounts} SandboxCounts */
 
 const PAGE_SIZE = 100;
 
@@ -26,6 +30,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1d2433; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; vertical-align: top; }
 th { background: #f4f6f9; font-weight: 600; }
+ul { margin: 0; padding-left: 1rem; }
 td.id { font-family: ui-monospace, monospace; font-size: 12px; color: #566; }
 .muted { color: #8a93a3; }
 nav a { margin-right: 1rem; }
@@ -66,10 +71,80 @@ function customerRow(c) {
 }
 
 /**
- * @param {{ siteId: string, customers: StoredCustomer[], total: number, page: number }} view
- *   `customers` is page `page` (1-based) of PAGE_SIZE, newest first
+ * @param {string} id
+ * @param {string[]} headers
+ * @param {string[]} rows each already `<tr>…</tr>`
+ * @param {string} empty what the one row says when there are none (escaped)
  */
-function customersPage({ siteId, customers, total, page }) {
+function table(id, headers, rows, empty) {
+	const body = rows.length ? rows.join('\n') : `<tr><td colspan="${headers.length}" class="muted">${escapeHtml(empty)}</td></tr>`;
+	return `<table id="${id}">
+<thead><tr>${headers.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<tbody>
+${body}
+</tbody>
+</table>`;
+}
+
+/** @param {unknown} amount */
+const money = (amount) => (typeof amount === 'number' ? amount.toFixed(2) : '');
+
+/** @param {string[]} items already-escaped HTML */
+const list = (items) => (items.length ? `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>` : '<span class="muted">none</span>');
+
+/** @param {StoredInvoice} invoice */
+function invoiceRow(invoice) {
+	const customer = invoice.customer
+		? escapeHtml(`${invoice.customer.first_name} ${invoice.customer.last_name} (${invoice.customer.external_id})`)
+		: `<a href="${escapeHtml(invoice.link)}">payment link</a>`;
+	const lines = invoice.lines.map((line) => {
+		const what = line.product?.name ?? line.description ?? '';
+		const qty = line.qty === undefined ? '' : `${line.qty} × ${money(line.unit_price)} `;
+		return escapeHtml(`${what} ${qty}= ${money(line.total)}`.trim());
+	});
+	const notifications = invoice.notifications.map((n) => escapeHtml(`${n.description} · ${n.at}`));
+	const payments = invoice.payments.map((p) => escapeHtml(`${p.display_name} · ${money(p.total)} · ${p.status} · ${p.paid_on}`));
+	return `<tr>
+<td>${escapeHtml(invoice.invoice_number)}</td>
+<td>${customer}</td>
+<td>${escapeHtml(invoice.description)}</td>
+<td>${list(lines)}</td>
+<td>${money(invoice.totals.taxes)}</td>
+<td>${money(invoice.totals.total)}</td>
+<td>${escapeHtml(invoice.invoice_date)}</td>
+<td>${escapeHtml(invoice.due_date)}</td>
+<td>${yesNo(invoice.active)}</td>
+<td>${list(notifications)}</td>
+<td>${list(payments)}</td>
+<td class="id">${escapeHtml(invoice.external_id)}</td>
+<td class="id">${escapeHtml(invoice._id)}</td>
+<td>${escapeHtml(invoice.updated_at)}</td>
+</tr>`;
+}
+
+/** @param {StoredProduct} product */
+function productRow(product) {
+	return `<tr>
+<td>${escapeHtml(product.name)}</td>
+<td>${escapeHtml(product.description)}</td>
+<td>${escapeHtml(product.unit_price)}</td>
+<td>${yesNo(product.active)}</td>
+<td class="id">${escapeHtml(product.external_id)}</td>
+<td class="id">${escapeHtml(product._id)}</td>
+<td>${escapeHtml(product.updated_at)}</td>
+</tr>`;
+}
+
+/** @param {number} n @param {string} noun */
+const counted = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * @param {{ siteId: string, customers: StoredCustomer[], total: number, page: number,
+ *   invoices: StoredInvoice[], products: StoredProduct[], counts: SandboxCounts }} view
+ *   `customers` is page `page` (1-based) of PAGE_SIZE, newest first; `invoices` and `products` the
+ *   PAGE_SIZE most recently updated
+ */
+function merchantPage({ siteId, customers, total, page, invoices, products, counts }) {
 	const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 	const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
 	const last = (page - 1) * PAGE_SIZE + customers.length;
@@ -77,22 +152,55 @@ function customersPage({ siteId, customers, total, page }) {
 		page > 1 ? `<a href="/?page=${page - 1}">&larr; newer</a>` : '',
 		page < pages ? `<a href="/?page=${page + 1}">older &rarr;</a>` : '',
 	].join('');
-	const rows = customers.length
-		? customers.map(customerRow).join('\n')
-		: '<tr><td colspan="10" class="muted">No customers yet: send one to POST /api/v3/site/{site_id}/customer/addUpdate</td></tr>';
+	const latest = (/** @type {number} */ shown, /** @type {number} */ all) =>
+		shown < all ? ` · showing the ${shown} most recently updated` : '';
 	return layout(
 		`Customers · ${siteId} · Hyfin sandbox`,
 		`<h1>Customers</h1>
 <p>Site <strong>${escapeHtml(siteId)}</strong> · <strong id="total">${total}</strong> customer${total === 1 ? '' : 's'}${
 			total ? ` · showing ${first}–${last}, most recently updated first` : ''
 		}</p>
-<table>
-<thead><tr><th>Name</th><th>Account</th><th>Mobile phone</th><th>Email</th><th>Notify by text</th><th>Notify by email</th><th>Active</th><th>External ID</th><th>_id</th><th>Updated</th></tr></thead>
-<tbody>
-${rows}
-</tbody>
-</table>
+${table(
+	'customers',
+	['Name', 'Account', 'Mobile phone', 'Email', 'Notify by text', 'Notify by email', 'Active', 'External ID', '_id', 'Updated'],
+	customers.map(customerRow),
+	'No customers yet: send one to POST /api/v3/site/{site_id}/customer/addUpdate',
+)}
 <nav>${nav}</nav>
+<h2>Invoices</h2>
+<p id="invoice-counts">${counted(counts.invoices, 'invoice')} · ${counted(counts.notifications, 'notification')} sent · ${counted(
+			counts.payments,
+			'payment',
+		)}${latest(invoices.length, counts.invoices)}</p>
+${table(
+	'invoices',
+	[
+		'Number',
+		'Customer',
+		'Description',
+		'Lines',
+		'Taxes',
+		'Total',
+		'Date',
+		'Due',
+		'Active',
+		'Notifications',
+		'Payments',
+		'External ID',
+		'_id',
+		'Updated',
+	],
+	invoices.map(invoiceRow),
+	'No invoices yet: send one to POST /api/v3/site/{site_id}/invoice/addUpdate',
+)}
+<h2>Products</h2>
+<p id="product-counts">${counted(counts.products, 'product')}${latest(products.length, counts.products)}</p>
+${table(
+	'products',
+	['Name', 'Description', 'Unit price', 'Active', 'External ID', '_id', 'Updated'],
+	products.map(productRow),
+	'No products yet: send one to POST /api/v3/site/{site_id}/product/addUpdate',
+)}
 <p class="muted">Hyfin sandbox: a local stand-in for the Hyfin API, not Hyfin.</p>`,
 	);
 }
@@ -119,4 +227,4 @@ function badGatewayPage() {
 `;
 }
 
-module.exports = { PAGE_SIZE, escapeHtml, customersPage, notFoundPage, badGatewayPage };
+module.exports = { PAGE_SIZE, escapeHtml, merchantPage, notFoundPage, badGatewayPage };

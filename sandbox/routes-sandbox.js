@@ -5,17 +5,33 @@
  * test must be able to look at the sandbox while it is being unkind to the API.
  */
 const { sendJson, sendErrors, sendHtml, readJson } = require('./http');
-const { PAGE_SIZE, customersPage } = require('./page');
+const { PAGE_SIZE, merchantPage } = require('./page');
 
 /** @typedef {import('node:http').IncomingMessage} Request */
 /** @typedef {import('node:http').ServerResponse} Response */
 /** @typedef {import('./server').SandboxKnobs} Knobs */
 /** @typedef {import('./server').SandboxStats} SandboxStats */
+/** @typedef {import('./server').SandboxStore} SandboxStore */
 /**
- * @typedef {{ store: import('./server').SandboxStore, siteId: string, getKnobs: () => Knobs,
+ * @typedef {{ store: SandboxStore, siteId: string, getKnobs: () => Knobs,
  *   mergeKnobs: (patch: unknown) => string[], stats: () => SandboxStats, reset: () => void }} SandboxContext
  *   mergeKnobs answers the errors, empty when the knobs were changed
  */
+
+/**
+ * GET /__sandbox/<name>[?site=ID]: what the store holds, with site_id, for one site or all.
+ * Records newest first (by last write), notifications oldest first (`&invoice=EXTERNAL_ID` narrows them).
+ * @type {Record<string, (store: SandboxStore, siteId: string | undefined, url: URL) => unknown>}
+ */
+const LISTS = {
+	'/__sandbox/customers': (store, siteId) => store.list({ siteId }),
+	'/__sandbox/invoices': (store, siteId) => store.listInvoices({ siteId }),
+	'/__sandbox/products': (store, siteId) => store.listProducts({ siteId }),
+	'/__sandbox/payments': (store, siteId) => store.listPayments({ siteId }),
+	'/__sandbox/notifications': (store, siteId, url) =>
+		store.notifications({ siteId, invoiceExternalId: url.searchParams.get('invoice') ?? undefined }),
+	'/__sandbox/counts': (store, siteId) => store.counts(siteId),
+};
 
 /**
  * @param {SandboxContext} ctx
@@ -26,6 +42,10 @@ const { PAGE_SIZE, customersPage } = require('./page');
  */
 async function handleSandboxRoute(ctx, req, res, url) {
 	const route = `${req.method} ${url.pathname}`;
+	if (req.method === 'GET' && Object.hasOwn(LISTS, url.pathname)) {
+		sendJson(res, 200, LISTS[url.pathname](ctx.store, url.searchParams.get('site') ?? undefined, url));
+		return true;
+	}
 	switch (route) {
 		case 'GET /__sandbox/knobs':
 			sendJson(res, 200, ctx.getKnobs());
@@ -35,11 +55,6 @@ async function handleSandboxRoute(ctx, req, res, url) {
 			const errors = body.ok ? ctx.mergeKnobs(body.value) : [body.error];
 			if (errors.length) sendErrors(res, 400, errors);
 			else sendJson(res, 200, ctx.getKnobs());
-			return true;
-		}
-		case 'GET /__sandbox/customers': {
-			const site = url.searchParams.get('site');
-			sendJson(res, 200, ctx.store.list(site === null ? {} : { siteId: site }));
 			return true;
 		}
 		case 'GET /__sandbox/stats':
@@ -54,8 +69,11 @@ async function handleSandboxRoute(ctx, req, res, url) {
 			const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 			const asked = Number.parseInt(url.searchParams.get('page') ?? '1', 10);
 			const page = Math.min(pages, Math.max(1, Number.isNaN(asked) ? 1 : asked));
-			const customers = ctx.store.list({ siteId: ctx.siteId, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-			sendHtml(res, 200, customersPage({ siteId: ctx.siteId, customers, total, page }));
+			const siteId = ctx.siteId;
+			const customers = ctx.store.list({ siteId, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+			const invoices = ctx.store.listInvoices({ siteId, limit: PAGE_SIZE });
+			const products = ctx.store.listProducts({ siteId, limit: PAGE_SIZE });
+			sendHtml(res, 200, merchantPage({ siteId, customers, total, page, invoices, products, counts: ctx.store.counts(siteId) }));
 			return true;
 		}
 		default:

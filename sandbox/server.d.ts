@@ -18,12 +18,19 @@ export interface SandboxKnobs {
 	faultTruncated: number;
 	/** Stored, then the connection is closed halfway through the answer. */
 	faultCutOff: number;
+	/** Processed and stored (notifications recorded too), then the connection is destroyed without an answer. */
+	faultResetAfterStore: number;
 	/** Share of answers that quote the request's access token (in errors, a message, or the page). */
 	echoToken: number;
+	/**
+	 * invoice/send answers "Duplicate email sent < 300 sec. ago" while the invoice's last notification
+	 * is younger than this many seconds (fractions allowed; 0 turns the rule off). 300 unless set.
+	 */
+	duplicateSendWindowSec: number;
 	rejectionStatus: number;
 	seed: number;
 	/**
-	 * Requests about these external_ids (an addUpdate body's, or GET's path) are always answered
+	 * Requests about these external_ids (a POST body's `external_id`, or a GET's path) are always answered
 	 * 502 with an HTML proxy page and never stored: specific items fail, deterministically.
 	 */
 	failExternalIds: string[];
@@ -64,12 +71,219 @@ export interface StoredCustomer {
 /** The fields of one accepted addUpdate body: only those the client sent. */
 export type CustomerFields = Partial<Omit<StoredCustomer, '_id' | 'site_id' | 'created_at' | 'updated_at'>> & { external_id: string };
 
+/** What an invoice's `totals` keeps; with lines, `total` is their sum (within a cent) and taxes are not in it. */
+export interface InvoiceTotals {
+	total: number;
+	taxes?: number;
+}
+
+/** An invoice line as it was sent (only the keys sent). */
+export interface InvoiceLine {
+	description?: string;
+	/** A snapshot on the line; it need not be (and is not made) a stored product. */
+	product?: { external_id: string; name?: string; unit_price?: number };
+	qty?: number;
+	unit_price?: number;
+	total: number;
+}
+
+/** The invoice's customer as Get Invoice answers it, read from the customer record. */
+export type InvoiceCustomer = Pick<StoredCustomer, 'external_id' | 'first_name' | 'last_name' | 'mobile_phone' | 'email'>;
+
+/** A payment request sent for an invoice, as Get Invoice lists it. */
+export interface InvoiceNotification {
+	error: boolean;
+	/** The phone or email it went to. */
+	value: string;
+	/** "Text to 111-222-3333 sent" or "Email to johndoe@abc.com sent". */
+	description: string;
+	at: string;
+}
+
+/** An invoice as the sandbox stores it; GET invoice answers it without site_id. */
+export interface StoredInvoice {
+	_id: string;
+	site_id: string;
+	external_id: string;
+	invoice_number: string;
+	invoice_term_name: string | null;
+	description: string | null;
+	customer_memo: string | null;
+	internal_memo: string | null;
+	/** YYYY-MM-DD; today (UTC) unless sent. */
+	invoice_date: string;
+	/** YYYY-MM-DD; today (UTC) unless sent. */
+	due_date: string;
+	expire_at: string | null;
+	po_number: string | null;
+	totals: InvoiceTotals;
+	customer: InvoiceCustomer | null;
+	lines: InvoiceLine[];
+	/** The payments stored against this invoice, oldest first, as GET payment answers them. */
+	payments: Omit<StoredPayment, 'site_id'>[];
+	/** Oldest first. */
+	notifications: InvoiceNotification[];
+	webhook_url: string | null;
+	active: boolean;
+	options: { tippingEnabled: boolean };
+	created_at: string;
+	updated_at: string;
+	/** The payment link, present only while the invoice has no customer. */
+	link?: string;
+}
+
+/**
+ * The fields of one accepted invoice addUpdate body: only those the client sent. `customer` holding
+ * only external_id refers to a stored customer; with more fields it is added or updated as well;
+ * null detaches it.
+ */
+export type InvoiceFields = Partial<
+	Pick<
+		StoredInvoice,
+		| 'invoice_number'
+		| 'invoice_term_name'
+		| 'description'
+		| 'customer_memo'
+		| 'internal_memo'
+		| 'expire_at'
+		| 'po_number'
+		| 'totals'
+		| 'lines'
+		| 'webhook_url'
+		| 'active'
+		| 'options'
+	>
+> & {
+	external_id: string;
+	/** null: today. */
+	invoice_date?: string | null;
+	/** null: today. */
+	due_date?: string | null;
+	customer?: CustomerFields | null;
+};
+
+/** A product as the sandbox stores it; GET product answers it without site_id. */
+export interface StoredProduct {
+	_id: string;
+	site_id: string;
+	external_id: string;
+	name: string;
+	description: string | null;
+	/** Two decimals, as a string: "15.00", as the documented sample answers. */
+	unit_price: string;
+	active: boolean;
+	created_at: string;
+	updated_at: string;
+}
+
+export type ProductFields = Partial<Pick<StoredProduct, 'name' | 'description' | 'active'>> & { external_id: string; unit_price?: number };
+
+export type PaymentType = 'payment_card' | 'ach' | 'cash' | 'check';
+export type PaymentSubType = 'checking' | 'savings' | 'visa' | 'mastercard' | 'discover' | 'amex' | 'cash' | 'other';
+export type PaymentStatus =
+	'declined' | 'authorized' | 'captured' | 'voided' | 'settled' | 'returned' | 'refundFailed' | 'refunded' | 'refundSettled';
+
+/** A payment as the sandbox stores it; GET payment answers it without site_id. */
+export interface StoredPayment {
+	_id: string;
+	site_id: string;
+	external_id: string;
+	gateway_transaction_id: string;
+	display_name: string;
+	/** The last four digits of display_name, or null when it does not end with four digits. */
+	last_4: string | null;
+	/** The amount that was paid. */
+	total: number;
+	tip: number | null;
+	tax: number | null;
+	fee: number | null;
+	/** As sent. */
+	paid_on: string;
+	payment_type: PaymentType | null;
+	payment_sub_type: PaymentSubType | null;
+	status: PaymentStatus;
+	transaction_type: 'capture';
+	active: boolean;
+	invoice: { external_id: string } | null;
+	created_at: string;
+	updated_at: string;
+}
+
+export type PaymentFields = Partial<
+	Pick<
+		StoredPayment,
+		| 'gateway_transaction_id'
+		| 'display_name'
+		| 'tip'
+		| 'tax'
+		| 'fee'
+		| 'paid_on'
+		| 'payment_type'
+		| 'payment_sub_type'
+		| 'status'
+		| 'active'
+		| 'invoice'
+	>
+> & { external_id: string; amount?: number };
+
+/** A text or an email the sandbox "sent" for an invoice: nothing leaves it, this is the record. */
+export interface SandboxNotification {
+	site_id: string;
+	invoice_external_id: string;
+	channel: 'text' | 'email';
+	/** The customer's mobile_phone or email, as stored. */
+	to: string;
+	/** 'added': the invoice was added with a customer; 'sent': invoice/send. */
+	reason: 'added' | 'sent';
+	/** ISO date. */
+	at: string;
+}
+
+export interface SandboxCounts {
+	customers: number;
+	invoices: number;
+	products: number;
+	payments: number;
+	notifications: number;
+}
+
+/** Which records a list answers: one site or all, newest first (by last write), a page of them. */
+export interface ListQuery {
+	siteId?: string;
+	limit?: number;
+	offset?: number;
+}
+
 export interface SandboxStore {
 	upsert(siteId: string, fields: CustomerFields): { action: 'added' | 'updated'; _id: string };
 	get(siteId: string, externalId: string): StoredCustomer | null;
 	/** Newest first (by updated_at). */
-	list(query?: { siteId?: string; limit?: number; offset?: number }): StoredCustomer[];
+	list(query?: ListQuery): StoredCustomer[];
 	count(siteId?: string): number;
+	/**
+	 * Adds or updates the invoice, and the customer it carries (when more than a reference). When the
+	 * invoice is added with a customer and an invoice_date that is not in the future, records its
+	 * payment request (see notify). All in one transaction. `link` while it has no customer.
+	 */
+	upsertInvoice(siteId: string, fields: InvoiceFields): { action: 'added' | 'updated'; _id: string; link?: string };
+	getInvoice(siteId: string, externalId: string): StoredInvoice | null;
+	listInvoices(query?: ListQuery): StoredInvoice[];
+	upsertProduct(siteId: string, fields: ProductFields): { action: 'added' | 'updated'; _id: string };
+	getProduct(siteId: string, externalId: string): StoredProduct | null;
+	listProducts(query?: ListQuery): StoredProduct[];
+	upsertPayment(siteId: string, fields: PaymentFields): { action: 'added' | 'updated'; _id: string };
+	getPayment(siteId: string, externalId: string): StoredPayment | null;
+	listPayments(query?: ListQuery): StoredPayment[];
+	/**
+	 * Records the payment request of a stored invoice: an email if its customer's notify_email is on
+	 * and it has an email, a text if notify_phone is on and it has a mobile_phone. Answers what it
+	 * recorded (nothing for an unknown invoice or one without a customer).
+	 */
+	notify(siteId: string, invoiceExternalId: string, reason: SandboxNotification['reason']): SandboxNotification[];
+	/** Oldest first. */
+	notifications(query?: { siteId?: string; invoiceExternalId?: string }): SandboxNotification[];
+	counts(siteId?: string): SandboxCounts;
+	/** Forgets every record and notification. */
 	clear(): void;
 	close(): void;
 }
@@ -100,7 +314,7 @@ export interface Sandbox {
 	setKnobs(patch: Partial<SandboxKnobs>): SandboxKnobs;
 	getKnobs(): SandboxKnobs;
 	stats(): SandboxStats;
-	/** Forgets customers and stats; knobs stay. */
+	/** Forgets every record, notification and stat; knobs stay. */
 	reset(): void;
 	/** Ends hung and open connections, stops listening, closes the database. Safe to call twice. */
 	close(): Promise<void>;

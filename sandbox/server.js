@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The Hyfin sandbox: a local HTTP server that answers like the Hyfin customer API (as read from
+ * The Hyfin sandbox: a local HTTP server that answers like the Hyfin site API (as read from
  * shared/hyfin-api), and can be made slow, rate-limited or faulty on purpose through its knobs.
  * It is a second, independent reading of the API: nothing here comes from nodes/ or credentials/.
  */
@@ -79,8 +79,8 @@ function echoingToken(reply, token) {
 }
 
 /**
- * Whether a request is about one of the failExternalIds: the external_id of an addUpdate body,
- * or of GET customer's path. A body that is not a JSON object names none.
+ * Whether a request is about one of the failExternalIds: the external_id of a POST body (addUpdate,
+ * invoice/send), or of a GET's path. A body that is not a JSON object names none.
  * @param {{ externalId: string } | null} route
  * @param {string | null} body
  * @param {string[]} ids
@@ -109,7 +109,9 @@ async function startSandbox(options = {}) {
 	const start = mergeKnobs(defaultKnobs(), options.knobs ?? {});
 	if (start.errors.length) throw new Error(`invalid sandbox knobs: ${start.errors.join('; ')}`);
 	let knobs = start.knobs;
-	const store = createStore(options.dbFile ?? ':memory:');
+	// Known once the server listens; the store reads it whenever it answers an invoice's link.
+	let baseUrl = '';
+	const store = createStore(options.dbFile ?? ':memory:', { paymentLink: (invoiceId) => `${baseUrl}/pay/${invoiceId}` });
 	const traffic = createTraffic(() => knobs);
 	const stats = createStats();
 	let closed = false;
@@ -173,7 +175,7 @@ async function startSandbox(options = {}) {
 
 		const body = await readBody(req);
 		const delayMs = traffic.delayMs();
-		// Decided before anything is processed: these faults store nothing (see faultTruncated below).
+		// Decided before anything is processed: these faults store nothing (see faultResetAfterStore below).
 		const fault = traffic.pickFault();
 		if (delayMs > 0) await sleep(delayMs);
 		if (closed) {
@@ -219,12 +221,18 @@ async function startSandbox(options = {}) {
 					body,
 				})
 			: { status: 404, html: notFoundPage(method, url.pathname) };
+		// faultResetAfterStore, faultTruncated and faultCutOff are applied AFTER processing, on
+		// purpose: the record IS stored (and an invoice's customer notified) and only the answer is
+		// lost, as when a proxy cuts the upstream's answer. A client that retries must then see
+		// action "updated" with the same _id, which is what idempotent retries rely on, and a client
+		// that sends invoices must not send one twice.
+		if (fault === 'faultResetAfterStore') {
+			count('reset');
+			req.socket.destroy();
+			return;
+		}
 		const token = req.headers['x-access-token'];
 		if (typeof token === 'string' && token !== '' && traffic.echoesToken()) reply = echoingToken(reply, token);
-		// faultTruncated and faultCutOff are applied AFTER processing, on purpose: the record IS
-		// stored and only the answer is lost, as when a proxy cuts the upstream's answer. A client
-		// that retries must then see action "updated" with the same _id, which is what idempotent
-		// retries rely on.
 		if (fault === 'faultCutOff') {
 			count('cutOff');
 			sendCutOff(res, reply);
@@ -272,7 +280,7 @@ async function startSandbox(options = {}) {
 	}
 
 	const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
-	const baseUrl = `http://${HOST}:${port}`;
+	baseUrl = `http://${HOST}:${port}`;
 	/** @type {Promise<void> | null} */
 	let closing = null;
 

@@ -204,6 +204,10 @@ describe('paths that are not Hyfin routes', () => {
 		['GET', '/api/v2/site/site_demo/customer/39772634'],
 		['GET', '/wrong/base/api/v3/site/site_demo/customer/39772634'],
 		['POST', '/'],
+		['POST', '/api/v3/site/site_demo/invoice/other'],
+		['POST', '/api/v3/site/site_demo/product/send'],
+		['GET', '/api/v3/site/site_demo/invoices'],
+		['PUT', '/api/v3/site/site_demo/invoice/addUpdate'],
 	])('%s %s answers 404 with an HTML page, not JSON', async (method, path) => {
 		const answer = await call(sandbox, path, {
 			method,

@@ -1,10 +1,19 @@
-import { startSandbox, type Sandbox, type SandboxKnobs } from '../../sandbox/server';
-import { CALM, JOHN, NO_FAULTS, addUpdate, call, calmDown, getCustomer } from './helpers';
-
-// knobs.js has no declaration file of its own; this is the one function used here.
-const { knobsFromFlags } = require('../../sandbox/knobs') as {
-	knobsFromFlags(byFlag: Record<string, string | undefined>): { patch: Partial<SandboxKnobs>; errors: string[] };
-};
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import {
+	CALM,
+	INVOICE,
+	JOHN,
+	NO_FAULTS,
+	PAYMENT,
+	PRODUCT,
+	addUpdate,
+	call,
+	calmDown,
+	get,
+	getCustomer,
+	knobsFromFlags,
+	post,
+} from './helpers';
 
 let sandbox: Sandbox;
 
@@ -52,6 +61,23 @@ describe('failExternalIds: chosen records fail every time', () => {
 		expect(answer.status).toBe(502);
 		expect(answer.text).toContain('<title>502 Bad Gateway</title>');
 		expect(sandbox.stats().requests[GET_ROUTE]).toEqual({ '502': 1 });
+	});
+
+	test('applies to the external_id of every POST body and every GET path: invoices, sends, products, payments', async () => {
+		await addUpdate(sandbox, JOHN);
+		await post(sandbox, 'invoice/addUpdate', { ...INVOICE, customer: { external_id: JOHN.external_id } });
+		sandbox.setKnobs({ failExternalIds: ['bad', INVOICE.external_id] });
+		const statuses = [
+			await post(sandbox, 'invoice/addUpdate', { ...INVOICE, external_id: 'bad' }),
+			await post(sandbox, 'invoice/send', { external_id: INVOICE.external_id }),
+			await get(sandbox, 'invoice', INVOICE.external_id),
+			await post(sandbox, 'product/addUpdate', { ...PRODUCT, external_id: 'bad' }),
+			await get(sandbox, 'product', 'bad'),
+			await post(sandbox, 'payment/addUpdate', { ...PAYMENT, external_id: 'bad', invoice: undefined }),
+			await get(sandbox, 'payment', 'bad'),
+		].map((answer) => answer.status);
+		expect(statuses).toEqual([502, 502, 502, 502, 502, 502, 502]);
+		expect(sandbox.store.counts()).toEqual({ customers: 1, invoices: 1, products: 0, payments: 0, notifications: 2 });
 	});
 
 	test('fails before the token is checked, as a proxy in front of Hyfin would', async () => {

@@ -1,5 +1,5 @@
-import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { JOHN, NO_FAULTS, OBJECT_ID, addUpdate, call, calmDown, waitFor } from './helpers';
+import { startSandbox, type Sandbox, type SandboxKnobs } from '../../sandbox/server';
+import { CALM, INVOICE, JOHN, NO_FAULTS, OBJECT_ID, addUpdate, call, calmDown, post, waitFor } from './helpers';
 
 let sandbox: Sandbox;
 
@@ -191,5 +191,68 @@ describe('fault rates', () => {
 			expect((await call(sandbox, '/')).status).toBe(200);
 		}
 		expect(sandbox.stats().faults).toEqual(NO_FAULTS);
+	});
+});
+
+describe('faultResetAfterStore stores (and notifies), then destroys the connection', () => {
+	const INVOICE_ROUTE = 'POST /api/v3/site/:site_id/invoice/addUpdate';
+	const johnsInvoice = { ...INVOICE, customer: { external_id: JOHN.external_id } };
+
+	test('an added invoice is stored and its customer notified; the retry is an update that notifies nobody', async () => {
+		await addUpdate(sandbox, JOHN);
+		sandbox.setKnobs({ faultResetAfterStore: 1 });
+		await expect(post(sandbox, 'invoice/addUpdate', johnsInvoice)).rejects.toThrow('fetch failed');
+		const stored = sandbox.store.getInvoice(sandbox.siteId, INVOICE.external_id);
+		expect(stored?.notifications).toHaveLength(2);
+		expect(sandbox.stats().requests[INVOICE_ROUTE]).toEqual({ reset: 1 });
+		expect(sandbox.stats().faults.faultResetAfterStore).toBe(1);
+
+		sandbox.setKnobs({ faultResetAfterStore: 0 });
+		const retry = await post(sandbox, 'invoice/addUpdate', johnsInvoice);
+		expect(retry.json).toEqual({ success: true, action: 'updated', _id: stored?._id });
+		expect(sandbox.store.notifications()).toHaveLength(2);
+		await waitFor(() => sandbox.stats().inFlight === 0);
+	});
+
+	test('a send is recorded before the connection dies; sending again is a duplicate', async () => {
+		await addUpdate(sandbox, JOHN);
+		sandbox.setKnobs({ duplicateSendWindowSec: 0 });
+		await post(sandbox, 'invoice/addUpdate', johnsInvoice);
+		sandbox.setKnobs({ faultResetAfterStore: 1 });
+		await expect(post(sandbox, 'invoice/send', { external_id: INVOICE.external_id })).rejects.toThrow('fetch failed');
+		expect(sandbox.store.notifications().map((n) => n.reason)).toEqual(['added', 'added', 'sent', 'sent']);
+		sandbox.setKnobs({ faultResetAfterStore: 0, duplicateSendWindowSec: 300 });
+		expect((await post(sandbox, 'invoice/send', { external_id: INVOICE.external_id })).json).toEqual({
+			success: false,
+			errors: ['Duplicate email sent < 300 sec. ago'],
+		});
+	});
+
+	test('customers are stored too', async () => {
+		sandbox.setKnobs({ faultResetAfterStore: 1 });
+		await expect(addUpdate(sandbox, JOHN)).rejects.toThrow('fetch failed');
+		expect(sandbox.store.get(sandbox.siteId, JOHN.external_id)?.first_name).toBe('John');
+		expect(sandbox.stats().requests[ROUTE]).toEqual({ reset: 1 });
+	});
+
+	test('is drawn after the other faults, so their seeded sequence does not shift', async () => {
+		const run = async (knobs: Partial<SandboxKnobs>): Promise<string[]> => {
+			sandbox.setKnobs({ ...CALM, seed: 5, fault500: 0.3, ...knobs });
+			const outcomes: string[] = [];
+			for (let i = 0; i < 30; i++) {
+				outcomes.push(
+					await addUpdate(sandbox, { ...JOHN, external_id: `s${i}` }).then(
+						(a) => String(a.status),
+						() => 'reset',
+					),
+				);
+			}
+			return outcomes;
+		};
+		const before = await run({});
+		const after = await run({ faultResetAfterStore: 0.4 });
+		expect(after.map((o) => o === '500')).toEqual(before.map((o) => o === '500'));
+		expect(after).toContain('reset');
+		expect(before).toContain('500');
 	});
 });

@@ -1,4 +1,9 @@
-import { CALM, type Sandbox } from '../../sandbox/server';
+import { CALM, type Sandbox, type SandboxKnobs } from '../../sandbox/server';
+
+// knobs.js has no declaration file of its own; this is the one function the tests use.
+export const { knobsFromFlags } = require('../../sandbox/knobs') as {
+	knobsFromFlags(byFlag: Record<string, string | undefined>): { patch: Partial<SandboxKnobs>; errors: string[] };
+};
 
 /** The sample request of the Hyfin document, verbatim. */
 export const JOHN = {
@@ -13,6 +18,69 @@ export const JOHN = {
 	notification_options: { notify_phone: true, notify_email: true },
 };
 
+/** Sample Request 2 of Add/Update Invoice (reference §3.3), without the part the excerpt cut off. */
+export const INVOICE = {
+	external_id: '439772921',
+	invoice_number: '12345',
+	description: '',
+	customer_memo: 'Thank you for your business!',
+	internal_memo: '',
+	invoice_date: '2022-12-01',
+	invoice_term_name: null,
+	expire_at: '2023-01-01',
+	totals: { taxes: 2.85, total: 30 },
+	customer: {
+		external_id: '39772634',
+		first_name: 'John',
+		last_name: 'Doe',
+		mobile_phone: '111-222-3333',
+		email: 'johndoe@abc.com',
+	},
+	lines: [
+		{
+			description: '',
+			product: { external_id: '62331255', name: 'Mens Large T-shirt', unit_price: 15 },
+			unit_price: 15,
+			qty: 2,
+			total: 30,
+		},
+	],
+};
+
+/** Sample Request 1 of Add/Update Invoice: a description and no lines. */
+export const INVOICE_NO_LINES = {
+	external_id: '439772922',
+	invoice_number: '12346',
+	description: 'Merchandise Bundle',
+	totals: { total: 45.99 },
+};
+
+/** The documented Add/Update Product sample. */
+export const PRODUCT = { external_id: '39772641', name: "Men's Large T-Shirt", unit_price: 14.99, active: true };
+
+/** The Add/Update Payment sample (the 4.0 one's values, with the 3.0 table's external_id and invoice reference). */
+export const PAYMENT = {
+	external_id: '65432325',
+	gateway_transaction_id: '53912387124235234',
+	payment_type: 'payment_card',
+	payment_sub_type: 'visa',
+	display_name: 'VISA **** 5123',
+	amount: 35.15,
+	paid_on: '2021-01-01T14:32:18Z',
+	status: 'captured',
+	invoice: { external_id: INVOICE.external_id },
+};
+
+/** A copy of the object without these fields. */
+export function without(object: object, ...fields: string[]): Record<string, unknown> {
+	const copy: Record<string, unknown> = { ...object };
+	for (const field of fields) delete copy[field];
+	return copy;
+}
+
+/** Today in UTC, as the sandbox defaults invoice_date and due_date. */
+export const today = (): string => new Date().toISOString().slice(0, 10);
+
 /** Knobs that leave the API alone, with a fixed seed. */
 export { CALM };
 
@@ -26,6 +94,7 @@ export const NO_FAULTS = {
 	faultHang: 0,
 	faultTruncated: 0,
 	faultCutOff: 0,
+	faultResetAfterStore: 0,
 };
 
 export const OBJECT_ID = /^[0-9a-f]{24}$/;
@@ -66,13 +135,18 @@ function headers(sandbox: Sandbox, token: string | null | undefined): Record<str
 	};
 }
 
-export function addUpdateUrl(sandbox: Sandbox, siteId = sandbox.siteId): string {
-	return `${sandbox.baseUrl}/api/v3/site/${encodeURIComponent(siteId)}/customer/addUpdate`;
+/** The URL of a Hyfin path under the site, e.g. `invoice/addUpdate`. */
+export function apiUrl(sandbox: Sandbox, path: string, siteId = sandbox.siteId): string {
+	return `${sandbox.baseUrl}/api/v3/site/${encodeURIComponent(siteId)}/${path}`;
 }
 
-/** POST addUpdate; a string body is sent as is, anything else as JSON. */
-export async function addUpdate(sandbox: Sandbox, body: unknown, options: CallOptions = {}): Promise<Answer> {
-	const res = await fetch(addUpdateUrl(sandbox, options.siteId), {
+export function addUpdateUrl(sandbox: Sandbox, siteId = sandbox.siteId): string {
+	return apiUrl(sandbox, 'customer/addUpdate', siteId);
+}
+
+/** POST a Hyfin path under the site; a string body is sent as is, anything else as JSON. */
+export async function post(sandbox: Sandbox, path: string, body: unknown, options: CallOptions = {}): Promise<Answer> {
+	const res = await fetch(apiUrl(sandbox, path, options.siteId), {
 		method: 'POST',
 		headers: headers(sandbox, options.token),
 		body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -81,14 +155,21 @@ export async function addUpdate(sandbox: Sandbox, body: unknown, options: CallOp
 	return answer(res);
 }
 
-export async function getCustomer(sandbox: Sandbox, externalId: string, options: CallOptions = {}): Promise<Answer> {
-	const siteId = encodeURIComponent(options.siteId ?? sandbox.siteId);
-	const res = await fetch(`${sandbox.baseUrl}/api/v3/site/${siteId}/customer/${encodeURIComponent(externalId)}`, {
+/** GET `<resource>/<external_id>` under the site, the id URL-encoded. */
+export async function get(sandbox: Sandbox, resource: string, externalId: string, options: CallOptions = {}): Promise<Answer> {
+	const res = await fetch(apiUrl(sandbox, `${resource}/${encodeURIComponent(externalId)}`, options.siteId), {
 		headers: headers(sandbox, options.token),
 		signal: options.signal,
 	});
 	return answer(res);
 }
+
+/** POST customer/addUpdate. */
+export const addUpdate = (sandbox: Sandbox, body: unknown, options: CallOptions = {}): Promise<Answer> =>
+	post(sandbox, 'customer/addUpdate', body, options);
+
+export const getCustomer = (sandbox: Sandbox, externalId: string, options: CallOptions = {}): Promise<Answer> =>
+	get(sandbox, 'customer', externalId, options);
 
 /** Any request to the sandbox, answer read whole. */
 export async function call(sandbox: Sandbox, path: string, init: RequestInit = {}): Promise<Answer> {
@@ -99,6 +180,14 @@ export async function call(sandbox: Sandbox, path: string, init: RequestInit = {
 export function calmDown(sandbox: Sandbox): void {
 	sandbox.setKnobs(CALM);
 	sandbox.reset();
+}
+
+/** The rows of one of the merchant page's tables (`customers`, `invoices`, `products`), each cell's HTML. */
+export function pageRows(html: string, table = 'customers'): string[][] {
+	const body = new RegExp(`<table id="${table}">[\\s\\S]*?<tbody>([\\s\\S]*?)</tbody>`).exec(html)?.[1] ?? '';
+	return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+		[...row[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]),
+	);
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {

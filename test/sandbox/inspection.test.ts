@@ -1,5 +1,20 @@
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { JOHN, ISO_DATE, NO_FAULTS, addUpdate, getCustomer, call, calmDown } from './helpers';
+import {
+	INVOICE,
+	INVOICE_NO_LINES,
+	JOHN,
+	ISO_DATE,
+	NO_FAULTS,
+	PAYMENT,
+	PRODUCT,
+	addUpdate,
+	getCustomer,
+	call,
+	calmDown,
+	get,
+	pageRows,
+	post,
+} from './helpers';
 
 let sandbox: Sandbox;
 
@@ -8,14 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 beforeEach(() => calmDown(sandbox));
-
-/** The rows of the merchant page's table, each cell's HTML. */
-function rows(html: string): string[][] {
-	const body = /<tbody>([\s\S]*)<\/tbody>/.exec(html)?.[1] ?? '';
-	return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
-		[...row[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]),
-	);
-}
 
 describe('the merchant page at /', () => {
 	test('lists customers with every column, escaping what clients sent', async () => {
@@ -37,7 +44,7 @@ describe('the merchant page at /', () => {
 		expect(page.text).not.toContain('<script');
 		expect(page.text).not.toContain('<b>');
 		const updatedAt = sandbox.store.get('site_page', '<id>&"1"')?.updated_at;
-		expect(rows(page.text)).toEqual([
+		expect(pageRows(page.text)).toEqual([
 			[
 				'&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#39;Brien',
 				'Smith &amp; Sons &lt;b&gt;',
@@ -59,7 +66,7 @@ describe('the merchant page at /', () => {
 		await addUpdate(sandbox, { ...JOHN, external_id: 'a', notes: 'touched' });
 		const page = await call(sandbox, '/');
 		expect(page.text).toContain('<strong id="total">3</strong> customers · showing 1–3');
-		expect(rows(page.text).map((cells) => cells[7])).toEqual(['a', 'c', 'b']);
+		expect(pageRows(page.text).map((cells) => cells[7])).toEqual(['a', 'c', 'b']);
 	});
 
 	test('pages through many customers, 100 at a time', async () => {
@@ -67,12 +74,12 @@ describe('the merchant page at /', () => {
 			sandbox.store.upsert('site_page', { external_id: `p${i}`, first_name: 'P', last_name: `${i}` });
 		}
 		const first = await call(sandbox, '/');
-		expect(rows(first.text)).toHaveLength(100);
-		expect(rows(first.text)[0][7]).toBe('p149');
+		expect(pageRows(first.text)).toHaveLength(100);
+		expect(pageRows(first.text)[0][7]).toBe('p149');
 		expect(first.text).toContain('<a href="/?page=2">older &rarr;</a>');
 		const second = await call(sandbox, '/?page=2');
 		expect(second.text).toContain('<strong id="total">150</strong> customers · showing 101–150');
-		expect(rows(second.text).map((cells) => cells[7])).toEqual(Array.from({ length: 50 }, (_, i) => `p${49 - i}`));
+		expect(pageRows(second.text).map((cells) => cells[7])).toEqual(Array.from({ length: 50 }, (_, i) => `p${49 - i}`));
 		expect(second.text).toContain('<a href="/?page=1">&larr; newer</a>');
 		expect((await call(sandbox, '/?page=99')).text).toContain('showing 101–150');
 	});
@@ -81,7 +88,7 @@ describe('the merchant page at /', () => {
 		sandbox.store.upsert('site_elsewhere', { external_id: 'x', first_name: 'X', last_name: 'Y' });
 		const page = await call(sandbox, '/');
 		expect(page.text).toContain('<strong id="total">0</strong> customers');
-		expect(rows(page.text)).toHaveLength(1);
+		expect(pageRows(page.text)).toHaveLength(1);
 		expect(page.text).toContain('No customers yet');
 	});
 });
@@ -154,4 +161,145 @@ test('startSandbox answers its addresses and names', () => {
 		token: 'page-token',
 	});
 	expect(sandbox.port).toBeGreaterThan(0);
+});
+
+describe('invoices, products, payments and notifications', () => {
+	const johnsInvoice = { ...INVOICE, customer: { external_id: JOHN.external_id } };
+	const LINKED = INVOICE_NO_LINES;
+
+	/** John, his invoice (notified by email and text), an invoice without a customer, a product and a payment; and a product elsewhere. */
+	async function fill(): Promise<void> {
+		await addUpdate(sandbox, JOHN);
+		await post(sandbox, 'invoice/addUpdate', johnsInvoice);
+		await post(sandbox, 'invoice/addUpdate', LINKED);
+		await post(sandbox, 'product/addUpdate', PRODUCT);
+		await post(sandbox, 'payment/addUpdate', PAYMENT);
+		sandbox.store.upsertProduct('site_elsewhere', { external_id: 'x', name: 'X', unit_price: 1 });
+	}
+
+	const withSite = (answer: { json: object }) => ({ ...answer.json, site_id: 'site_page' });
+
+	test('GET /__sandbox/invoices, /products and /payments answer what GET answers, with site_id, newest first', async () => {
+		await fill();
+		expect((await call(sandbox, '/__sandbox/invoices?site=site_page')).json).toEqual([
+			withSite(await get(sandbox, 'invoice', LINKED.external_id)),
+			withSite(await get(sandbox, 'invoice', INVOICE.external_id)),
+		]);
+		expect((await call(sandbox, '/__sandbox/products?site=site_page')).json).toEqual([
+			withSite(await get(sandbox, 'product', PRODUCT.external_id)),
+		]);
+		expect((await call(sandbox, '/__sandbox/payments')).json).toEqual([withSite(await get(sandbox, 'payment', PAYMENT.external_id))]);
+		expect((await call(sandbox, '/__sandbox/products')).json.map((p: { site_id: string }) => p.site_id)).toEqual([
+			'site_elsewhere',
+			'site_page',
+		]);
+		expect((await call(sandbox, '/__sandbox/invoices?site=nope')).json).toEqual([]);
+		expect(sandbox.store.listInvoices({ siteId: 'site_page', limit: 1, offset: 1 }).map((i) => i.external_id)).toEqual([
+			INVOICE.external_id,
+		]);
+	});
+
+	test('GET /__sandbox/notifications answers every notification, oldest first, by site and by invoice', async () => {
+		await fill();
+		const expected = [
+			{
+				site_id: 'site_page',
+				invoice_external_id: INVOICE.external_id,
+				channel: 'email',
+				to: JOHN.email,
+				reason: 'added',
+				at: expect.stringMatching(ISO_DATE),
+			},
+			{
+				site_id: 'site_page',
+				invoice_external_id: INVOICE.external_id,
+				channel: 'text',
+				to: JOHN.mobile_phone,
+				reason: 'added',
+				at: expect.stringMatching(ISO_DATE),
+			},
+		];
+		expect((await call(sandbox, '/__sandbox/notifications')).json).toEqual(expected);
+		expect((await call(sandbox, `/__sandbox/notifications?site=site_page&invoice=${INVOICE.external_id}`)).json).toEqual(expected);
+		expect((await call(sandbox, `/__sandbox/notifications?invoice=${LINKED.external_id}`)).json).toEqual([]);
+		expect((await call(sandbox, '/__sandbox/notifications?site=nope')).json).toEqual([]);
+		expect(sandbox.store.notifications({ invoiceExternalId: INVOICE.external_id })).toEqual(expected);
+	});
+
+	test('GET /__sandbox/counts counts each kind, for a site or all', async () => {
+		await fill();
+		expect((await call(sandbox, '/__sandbox/counts?site=site_page')).json).toEqual({
+			customers: 1,
+			invoices: 2,
+			products: 1,
+			payments: 1,
+			notifications: 2,
+		});
+		expect(sandbox.store.counts()).toEqual({ customers: 1, invoices: 2, products: 2, payments: 1, notifications: 2 });
+		expect(sandbox.store.counts('nope')).toEqual({ customers: 0, invoices: 0, products: 0, payments: 0, notifications: 0 });
+	});
+
+	test('reset forgets them all; stats name the new routes', async () => {
+		await fill();
+		await get(sandbox, 'invoice', 'nope');
+		await post(sandbox, 'invoice/send', { external_id: INVOICE.external_id });
+		expect(sandbox.stats().requests).toEqual({
+			'POST /api/v3/site/:site_id/customer/addUpdate': { '200': 1 },
+			'POST /api/v3/site/:site_id/invoice/addUpdate': { '200': 2 },
+			'POST /api/v3/site/:site_id/product/addUpdate': { '200': 1 },
+			'POST /api/v3/site/:site_id/payment/addUpdate': { '200': 1 },
+			'GET /api/v3/site/:site_id/invoice/:external_id': { '404': 1 },
+			'POST /api/v3/site/:site_id/invoice/send': { '200': 1 },
+		});
+		await call(sandbox, '/__sandbox/reset', { method: 'POST' });
+		expect(sandbox.store.counts()).toEqual({ customers: 0, invoices: 0, products: 0, payments: 0, notifications: 0 });
+		expect((await get(sandbox, 'invoice', INVOICE.external_id)).status).toBe(404);
+	});
+
+	test('the merchant page shows invoices with their notifications and payments, and products, escaped', async () => {
+		await fill();
+		await post(sandbox, 'product/addUpdate', { external_id: '<p>', name: '<b>Shirt</b>', description: 'a & b', unit_price: 2 });
+		const page = await call(sandbox, '/');
+		expect(page.text).toContain('<p id="invoice-counts">2 invoices · 2 notifications sent · 1 payment</p>');
+		expect(page.text).toContain('<p id="product-counts">2 products</p>');
+		const invoices = pageRows(page.text, 'invoices');
+		const linked = sandbox.store.getInvoice('site_page', LINKED.external_id);
+		const johns = sandbox.store.getInvoice('site_page', INVOICE.external_id);
+		expect(invoices[0]).toEqual([
+			'12346',
+			`<a href="${linked?.link}">payment link</a>`,
+			'Merchandise Bundle',
+			'<span class="muted">none</span>',
+			'',
+			'45.99',
+			linked?.invoice_date,
+			linked?.due_date,
+			'yes',
+			'<span class="muted">none</span>',
+			'<span class="muted">none</span>',
+			LINKED.external_id,
+			linked?._id,
+			linked?.updated_at,
+		]);
+		expect(invoices[1].slice(0, 6)).toEqual([
+			'12345',
+			'John Doe (39772634)',
+			'',
+			'<ul><li>Mens Large T-shirt 2 × 15.00 = 30.00</li></ul>',
+			'2.85',
+			'30.00',
+		]);
+		expect(invoices[1][9]).toBe(
+			`<ul><li>Email to johndoe@abc.com sent · ${johns?.notifications[0].at}</li><li>Text to 111-222-3333 sent · ${johns?.notifications[1].at}</li></ul>`,
+		);
+		expect(invoices[1][10]).toBe('<ul><li>VISA **** 5123 · 35.15 · captured · 2021-01-01T14:32:18Z</li></ul>');
+		expect(pageRows(page.text, 'products')[0].slice(0, 5)).toEqual(['&lt;b&gt;Shirt&lt;/b&gt;', 'a &amp; b', '2.00', 'yes', '&lt;p&gt;']);
+		expect(page.text).not.toContain('<b>Shirt');
+	});
+
+	test('an empty site says how to add invoices and products', async () => {
+		const page = await call(sandbox, '/');
+		expect(pageRows(page.text, 'invoices')).toEqual([['No invoices yet: send one to POST /api/v3/site/{site_id}/invoice/addUpdate']]);
+		expect(pageRows(page.text, 'products')).toEqual([['No products yet: send one to POST /api/v3/site/{site_id}/product/addUpdate']]);
+	});
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { JOHN, addUpdate, getCustomer, call } from './helpers';
+import { INVOICE, INVOICE_NO_LINES, JOHN, PAYMENT, PRODUCT, addUpdate, get, getCustomer, call, post } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../sandbox/cli.js');
 let folder: string;
@@ -26,6 +26,30 @@ describe('a file database', () => {
 			expect(stored.json).toMatchObject({ _id: added.json._id, first_name: 'John', email: JOHN.email });
 			const again = await addUpdate(second, JOHN);
 			expect(again.json).toEqual({ success: true, action: 'updated', _id: added.json._id });
+		} finally {
+			await second.close();
+		}
+	});
+
+	test('keeps invoices, their notifications, products and payments across a restart; the link follows the new address', async () => {
+		const dbFile = path.join(folder, 'billing.db');
+		const first = await startSandbox({ dbFile });
+		await addUpdate(first, JOHN);
+		await post(first, 'invoice/addUpdate', { ...INVOICE, customer: { external_id: JOHN.external_id } });
+		const linked = await post(first, 'invoice/addUpdate', INVOICE_NO_LINES);
+		await post(first, 'product/addUpdate', PRODUCT);
+		await post(first, 'payment/addUpdate', PAYMENT);
+		const before = first.store.getInvoice(first.siteId, INVOICE.external_id);
+		await first.close();
+
+		const second = await startSandbox({ dbFile });
+		try {
+			expect(second.store.counts()).toEqual({ customers: 1, invoices: 2, products: 1, payments: 1, notifications: 2 });
+			expect(second.store.getInvoice(second.siteId, INVOICE.external_id)).toEqual(before);
+			expect((await get(second, 'invoice', INVOICE_NO_LINES.external_id)).json.link).toBe(`${second.baseUrl}/pay/${linked.json._id}`);
+			expect((await post(second, 'invoice/send', { external_id: INVOICE.external_id })).json.errors).toEqual([
+				'Duplicate email sent < 300 sec. ago',
+			]);
 		} finally {
 			await second.close();
 		}

@@ -1,5 +1,5 @@
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { CALM, JOHN, addUpdate, call, calmDown } from './helpers';
+import { CALM, JOHN, addUpdate, call, calmDown, knobsFromFlags } from './helpers';
 
 let sandbox: Sandbox;
 
@@ -155,6 +155,21 @@ describe('knobs endpoint', () => {
 		const answer = await call(sandbox, '/__sandbox/knobs', { method: 'POST', body: 'latencyMs=5' });
 		expect(answer.status).toBe(400);
 		expect(answer.json).toEqual({ success: false, errors: ['invalid json'] });
+	});
+
+	test('duplicateSendWindowSec is 300 unless set, takes fractions of a second, and is read from a flag', () => {
+		expect(CALM.duplicateSendWindowSec).toBe(300);
+		expect(sandbox.setKnobs({ duplicateSendWindowSec: 0.5 }).duplicateSendWindowSec).toBe(0.5);
+		expect(() => sandbox.setKnobs({ duplicateSendWindowSec: -1 })).toThrow('duplicateSendWindowSec must be 0 or more');
+		expect(knobsFromFlags({ 'duplicate-send-window-sec': '60', 'fault-reset-after-store': '0.1' })).toEqual({
+			patch: { duplicateSendWindowSec: 60, faultResetAfterStore: 0.1 },
+			errors: [],
+		});
+	});
+
+	test('faultResetAfterStore is a fault rate: it shares the whole with the others', () => {
+		expect(() => sandbox.setKnobs({ faultResetAfterStore: 0.6, faultCutOff: 0.6 })).toThrow('fault rates add up to 1.2, more than 1');
+		expect(() => sandbox.setKnobs({ faultResetAfterStore: 2 })).toThrow('faultResetAfterStore must be 0..1');
 	});
 
 	test('setKnobs throws on a bad value', () => {
