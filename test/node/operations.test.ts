@@ -288,3 +288,35 @@ describe('Product and Payment → Add or Update', () => {
 		expect(jsonOf(result.outputs[0])).toEqual([{ success: true, action: 'added', _id: 'b2', external_id: 'R-7' }]);
 	});
 });
+
+describe('Invoice → Add or Update mapped by hand', () => {
+	it('takes lines as JSON text and a list from an expression, as n8n stores them', async () => {
+		const seen = hyfin('post', 'invoice/addUpdate', [
+			[200, { success: true, action: 'added', _id: 'x1' }],
+			[200, { success: true, action: 'added', _id: 'x2' }],
+		]);
+		const columns = manualColumns({
+			external_id: '={{ $json.id }}',
+			invoice_number: '={{ $json.id }}',
+			lines: '={{ $json.lines }}',
+			total: '={{ $json.total }}',
+			due_date: '={{ $json.due }}',
+			tipping_enabled: true,
+		});
+		const lines = [{ description: 'Labor', qty: 2, unit_price: 40 }];
+		const result = await run('invoice', 'addUpdate', { columns }, [
+			{ id: 'I-1', lines: JSON.stringify(lines), total: 80, due: '2026-12-31' },
+			{ id: 'I-2', lines, total: '80.00', due: '2026-12-31T18:00:00Z' },
+		]);
+		const body = (id: string) => ({
+			external_id: id,
+			invoice_number: id,
+			lines: [{ description: 'Labor', qty: 2, unit_price: 40, total: 80 }],
+			totals: { total: 80 },
+			due_date: '2026-12-31',
+			options: { tippingEnabled: true },
+		});
+		expect(seen).toEqual([body('I-1'), body('I-2')]);
+		expect(jsonOf(result.outputs[0]).map((json) => json.success)).toEqual([true, true]);
+	});
+});

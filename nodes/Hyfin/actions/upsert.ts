@@ -48,7 +48,13 @@ export function mapRecord(spec: RecordSpec, columns: ResourceMapperValue, json: 
 }
 
 /** The "Fields" parameter: n8n's resource mapper over a record's table. */
-export function fieldsParameter(resource: string, operation: string, mapperMethod: string, help: string): INodeProperties {
+export function fieldsParameter(
+	resource: string,
+	operation: string,
+	mapperMethod: string,
+	help: string,
+	dependsOn?: string[],
+): INodeProperties {
 	return {
 		displayName: 'Fields',
 		name: 'columns',
@@ -65,6 +71,7 @@ export function fieldsParameter(resource: string, operation: string, mapperMetho
 				multiKeyMatch: false,
 				supportAutoMap: true,
 			},
+			...(dependsOn ? { loadOptionsDependsOn: dependsOn } : {}),
 		},
 		description: help,
 		displayOptions: { show: { resource: [resource], operation: [operation] } },

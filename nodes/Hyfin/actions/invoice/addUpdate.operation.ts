@@ -79,6 +79,7 @@ export const description: INodeProperties[] = [
 		'addUpdate',
 		'getInvoiceFields',
 		"Map each field by hand, or map automatically from input fields named like Hyfin's: external_id, invoice_number, description, lines, total, taxes, customer_external_id (or customer: {...}), invoice_date, due_date, ... With lines from rows, also line_description, qty, unit_price, line_total.",
+		['linesFrom'],
 	),
 	options,
 ];
