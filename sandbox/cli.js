@@ -19,6 +19,11 @@ const SERVER_FLAGS = {
 	db: ['HYFIN_SANDBOX_DB', 'SQLite file, or :memory: (default .sandbox/hyfin.db in the package)'],
 	'site-id': ['HYFIN_SANDBOX_SITE_ID', `the one site the sandbox serves (default ${DEFAULT_SITE_ID})`],
 	token: ['HYFIN_SANDBOX_TOKEN', `the access token it accepts (default ${DEFAULT_TOKEN})`],
+	'site-webhook-url': ['HYFIN_SANDBOX_SITE_WEBHOOK_URL', "the site's webhook URL: every payment and notification is sent there"],
+	'allow-remote-webhooks': [
+		'HYFIN_SANDBOX_ALLOW_REMOTE_WEBHOOKS',
+		'true: send webhooks to any host, not only loopback ones (default false)',
+	],
 };
 
 function usage() {
@@ -105,6 +110,8 @@ async function main() {
 	const knobs = knobsFromFlags(values);
 	const errors = [...args.errors, ...knobs.errors];
 	if (!Number.isInteger(port) || port < 0 || port > 65535) errors.push(`--port must be 0..65535, got "${values.port}"`);
+	const remote = values['allow-remote-webhooks'] ?? 'false';
+	if (!['true', 'false'].includes(remote)) errors.push(`--allow-remote-webhooks must be true or false, got "${remote}"`);
 	if (errors.length) {
 		console.error(`${errors.join('\n')}\n\n${usage()}`);
 		process.exitCode = 2;
@@ -113,7 +120,15 @@ async function main() {
 
 	const dbFile = values.db === undefined ? DEFAULT_DB : values.db === ':memory:' ? ':memory:' : path.resolve(values.db);
 	prepareDbFolder(dbFile);
-	const sandbox = await startSandbox({ port, dbFile, siteId: values['site-id'], token: values.token, knobs: knobs.patch });
+	const sandbox = await startSandbox({
+		port,
+		dbFile,
+		siteId: values['site-id'],
+		token: values.token,
+		knobs: knobs.patch,
+		siteWebhookUrl: values['site-webhook-url'] || null,
+		allowRemoteWebhooks: remote === 'true',
+	});
 	const knobLine = Object.entries(sandbox.getKnobs())
 		.map(([name, value]) => `${name}=${value}`)
 		.join(' ');
@@ -129,11 +144,17 @@ For the n8n "Hyfin API" credential:
   Site ID         ${sandbox.siteId}
   Access token    ${sandbox.token}
 
+Webhooks: site URL ${sandbox.getSiteWebhook() ?? 'none'} (an invoice's webhook_url too), to ${
+		remote === 'true' ? 'any host' : 'loopback hosts only'
+	}
+  set the site URL: curl -X POST ${sandbox.baseUrl}/__sandbox/site-webhook -d '{"url":"http://127.0.0.1:5678/webhook/hyfin"}'
+  pay an invoice:   curl -X POST ${sandbox.baseUrl}/__sandbox/invoices/EXTERNAL_ID/pay (or its Pay button)
+
 Knobs: ${knobLine}
   change now:     curl -X POST ${sandbox.baseUrl}/__sandbox/knobs -d '{"latencyMs":200}'
   at start:       ${KNOB_SPECS.map((spec) => `--${spec.flag}`).join(' ')}
   inspect:        ${sandbox.baseUrl}/__sandbox/stats  ${sandbox.baseUrl}/__sandbox/customers  ${sandbox.baseUrl}/__sandbox/invoices
-                  ${sandbox.baseUrl}/__sandbox/notifications  ${sandbox.baseUrl}/__sandbox/counts
+                  ${sandbox.baseUrl}/__sandbox/notifications  ${sandbox.baseUrl}/__sandbox/counts  ${sandbox.baseUrl}/__sandbox/webhooks
 Ctrl+C stops.`);
 
 	let stopping = false;

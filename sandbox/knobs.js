@@ -6,7 +6,7 @@
  */
 
 /** @typedef {import('./server').SandboxKnobs} Knobs */
-/** @typedef {'ms' | 'rate' | 'seconds' | 'count' | 'probability' | 'status' | 'seed' | 'externalIds'} KnobKind */
+/** @typedef {'ms' | 'rate' | 'seconds' | 'count' | 'probability' | 'status' | 'seed' | 'externalIds' | 'timeout' | 'scale' | 'shape'} KnobKind */
 /** @typedef {{ name: keyof Knobs, flag: string, kind: KnobKind, help: string }} KnobSpec */
 
 /** @type {KnobSpec[]} */
@@ -53,14 +53,36 @@ const KNOB_SPECS = [
 		help: "invoice/send is refused while the invoice's last notification is younger than this (0 = never)",
 	},
 	{ name: 'rejectionStatus', flag: 'rejection-status', kind: 'status', help: 'HTTP status of validation rejections: 200 or 4xx' },
-	{ name: 'seed', flag: 'seed', kind: 'seed', help: 'seed of the random draws (jitter, faults) so runs repeat' },
+	{ name: 'seed', flag: 'seed', kind: 'seed', help: 'seed of the random draws (jitter, faults, duplicate webhooks) so runs repeat' },
 	{
 		name: 'failExternalIds',
 		flag: 'fail-external-ids',
 		kind: 'externalIds',
 		help: 'comma-separated external_ids whose requests are always answered 502 (HTML), nothing stored',
 	},
+	{ name: 'webhookShape', flag: 'webhook-shape', kind: 'shape', help: "payload of the webhooks sent: '3.x' (default) or '4.0'" },
+	{
+		name: 'webhookTimeoutMs',
+		flag: 'webhook-timeout-ms',
+		kind: 'timeout',
+		help: 'a webhook not answered 200 within this many ms has failed and is re-sent (default 10000)',
+	},
+	{
+		name: 'webhookTimeScale',
+		flag: 'webhook-time-scale',
+		kind: 'scale',
+		help: 'multiplies the re-send schedule (5 min, 1 h, 2 h, 24 h, 48 h): 0.001 re-sends after 300 ms, 3.6 s, ...',
+	},
+	{
+		name: 'webhookResendDelivered',
+		flag: 'webhook-resend-delivered',
+		kind: 'probability',
+		help: 'share of delivered webhooks sent once more later, as duplicates',
+	},
 ];
+
+/** What webhookShape may be. */
+const WEBHOOK_SHAPES = ['3.x', '4.0'];
 
 /** Fault knobs in the order one random draw is mapped onto them (see traffic.js). */
 const FAULT_NAMES = /** @type {const} */ ([
@@ -108,6 +130,10 @@ function defaultKnobs(seed) {
 		rejectionStatus: 200,
 		seed: seed ?? Math.floor(Math.random() * 2 ** 32),
 		failExternalIds: [],
+		webhookShape: '3.x',
+		webhookTimeoutMs: 10_000,
+		webhookTimeScale: 1,
+		webhookResendDelivered: 0,
 	};
 }
 
@@ -120,6 +146,9 @@ function knobProblem(spec, value) {
 	if (spec.kind === 'externalIds') {
 		const ok = Array.isArray(value) && value.length <= MAX_FAIL_EXTERNAL_IDS && value.every((id) => typeof id === 'string' && id !== '');
 		return ok ? null : `${spec.name} must be a list of at most ${MAX_FAIL_EXTERNAL_IDS} non-empty strings`;
+	}
+	if (spec.kind === 'shape') {
+		return typeof value === 'string' && WEBHOOK_SHAPES.includes(value) ? null : `${spec.name} must be one of ${WEBHOOK_SHAPES.join(', ')}`;
 	}
 	if (typeof value !== 'number' || !Number.isFinite(value)) return `${spec.name} must be a number`;
 	switch (spec.kind) {
@@ -136,6 +165,10 @@ function knobProblem(spec, value) {
 			return value === 200 || (Number.isInteger(value) && value >= 400 && value <= 499) ? null : `${spec.name} must be 200 or 400..499`;
 		case 'seed':
 			return Number.isInteger(value) && value >= 0 && value < 2 ** 32 ? null : `${spec.name} must be an integer 0..4294967295`;
+		case 'timeout':
+			return value >= 1 && value <= MAX_DELAY_MS ? null : `${spec.name} must be 1..${MAX_DELAY_MS}`;
+		case 'scale':
+			return value >= 0 && value <= 1 ? null : `${spec.name} must be 0..1`;
 	}
 }
 
@@ -163,7 +196,8 @@ function mergeKnobs(current, patch) {
 		if (problem) errors.push(problem);
 		// A copy, so that the caller changing its array later does not change the knobs.
 		else if (spec.kind === 'externalIds') next.failExternalIds = [.../** @type {string[]} */ (value)];
-		else next[/** @type {Exclude<keyof Knobs, 'failExternalIds'>} */ (spec.name)] = /** @type {number} */ (value);
+		else if (spec.kind === 'shape') next.webhookShape = /** @type {Knobs['webhookShape']} */ (value);
+		else next[/** @type {Exclude<keyof Knobs, 'failExternalIds' | 'webhookShape'>} */ (spec.name)] = /** @type {number} */ (value);
 	}
 	const faultSum = FAULT_NAMES.reduce((sum, name) => sum + next[name], 0);
 	// One draw picks at most one fault, so the rates are shares of a single whole.
@@ -190,6 +224,10 @@ function knobsFromFlags(byFlag) {
 				.split(',')
 				.map((id) => id.trim())
 				.filter((id) => id !== '');
+			continue;
+		}
+		if (spec.kind === 'shape') {
+			patch[spec.name] = raw.trim();
 			continue;
 		}
 		const value = raw.trim() === '' ? NaN : Number(raw);

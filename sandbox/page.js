@@ -1,14 +1,15 @@
 'use strict';
 /**
- * The HTML the sandbox serves: the merchant's read-only view of its customers, invoices (with the
- * notifications sent and the payments made) and products, and the error pages a web server or
- * proxy would send instead of Hyfin's JSON.
+ * The HTML the sandbox serves: the merchant's view of its customers, invoices (with the
+ * notifications sent, the payments made, and a Pay button that pays as a customer would), products
+ * and the webhooks sent, and the error pages a web server or proxy would send instead of Hyfin's JSON.
  */
 
 /** @typedef {import('./server').StoredCustomer} StoredCustomer */
 /** @typedef {import('./server').StoredInvoice} StoredInvoice */
 /** @typedef {import('./server').StoredProduct} StoredProduct */
 /** @typedef {import('./server').SandboxCounts} SandboxCounts */
+/** @typedef {import('./server').WebhookMessage} WebhookMessage */
 
 const PAGE_SIZE = 100;
 
@@ -119,6 +120,20 @@ function invoiceRow(invoice) {
 <td class="id">${escapeHtml(invoice.external_id)}</td>
 <td class="id">${escapeHtml(invoice._id)}</td>
 <td>${escapeHtml(invoice.updated_at)}</td>
+<td><form method="post" action="/__sandbox/invoices/${escapeHtml(encodeURIComponent(invoice.external_id))}/pay"><button>Pay</button></form></td>
+</tr>`;
+}
+
+/** @param {WebhookMessage} message */
+function webhookRow(message) {
+	const attempts = message.attempts.map((a) => escapeHtml(`${a.at} · ${a.status ?? a.error}`));
+	return `<tr>
+<td>${escapeHtml(message.id)}</td>
+<td>${escapeHtml(message.url)}</td>
+<td>${escapeHtml(message.action)}</td>
+<td>${list(attempts)}</td>
+<td>${yesNo(message.delivered)}</td>
+<td>${escapeHtml(message.next_attempt_at)}</td>
 </tr>`;
 }
 
@@ -139,12 +154,12 @@ function productRow(product) {
 const counted = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
- * @param {{ siteId: string, customers: StoredCustomer[], total: number, page: number,
- *   invoices: StoredInvoice[], products: StoredProduct[], counts: SandboxCounts }} view
+ * @param {{ siteId: string, customers: StoredCustomer[], total: number, page: number, invoices: StoredInvoice[],
+ *   products: StoredProduct[], counts: SandboxCounts, webhooks: WebhookMessage[], webhookCount: number }} view
  *   `customers` is page `page` (1-based) of PAGE_SIZE, newest first; `invoices` and `products` the
- *   PAGE_SIZE most recently updated
+ *   PAGE_SIZE most recently updated; `webhooks` the PAGE_SIZE latest messages, newest first
  */
-function merchantPage({ siteId, customers, total, page, invoices, products, counts }) {
+function merchantPage({ siteId, customers, total, page, invoices, products, counts, webhooks, webhookCount }) {
 	const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 	const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
 	const last = (page - 1) * PAGE_SIZE + customers.length;
@@ -189,6 +204,7 @@ ${table(
 		'External ID',
 		'_id',
 		'Updated',
+		'',
 	],
 	invoices.map(invoiceRow),
 	'No invoices yet: send one to POST /api/v3/site/{site_id}/invoice/addUpdate',
@@ -200,6 +216,14 @@ ${table(
 	['Name', 'Description', 'Unit price', 'Active', 'External ID', '_id', 'Updated'],
 	products.map(productRow),
 	'No products yet: send one to POST /api/v3/site/{site_id}/product/addUpdate',
+)}
+<h2>Webhooks</h2>
+<p id="webhook-counts">${counted(webhookCount, 'message')}${latest(webhooks.length, webhookCount)}</p>
+${table(
+	'webhooks',
+	['#', 'URL', 'Action', 'Attempts', 'Delivered', 'Next attempt'],
+	webhooks.map(webhookRow),
+	"No webhooks yet: an invoice's webhook_url or the site's URL gets one when an invoice is paid or notified",
 )}
 <p class="muted">Hyfin sandbox: a local stand-in for the Hyfin API, not Hyfin.</p>`,
 	);

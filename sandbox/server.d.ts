@@ -34,6 +34,14 @@ export interface SandboxKnobs {
 	 * 502 with an HTML proxy page and never stored: specific items fail, deterministically.
 	 */
 	failExternalIds: string[];
+	/** The payload of the webhooks sent: Hyfin 3.x's (default) or 4.0's. Read when the event happens. */
+	webhookShape: '3.x' | '4.0';
+	/** A webhook whose 200 (status and body) has not arrived within this many ms has failed. 10000 unless set. */
+	webhookTimeoutMs: number;
+	/** Multiplies the re-send schedule (5 min, 1 h, 2 h, 24 h, 48 h after the first try); 0..1, 1 unless set. */
+	webhookTimeScale: number;
+	/** Share of delivered webhooks sent once more, 5 minutes (scaled) after their delivery: duplicates. */
+	webhookResendDelivered: number;
 }
 
 export interface SandboxOptions {
@@ -44,6 +52,16 @@ export interface SandboxOptions {
 	siteId?: string;
 	token?: string;
 	knobs?: Partial<SandboxKnobs>;
+	/**
+	 * The site-level webhook (Add/Update Site's `webhook.url`): every payment and notification of the
+	 * site is sent there, besides an invoice's own `webhook_url`. null (default): none.
+	 */
+	siteWebhookUrl?: string | null;
+	/**
+	 * false (default): webhooks go to loopback hosts only (localhost, 127.x.x.x, [::1]); one for any
+	 * other host is recorded as not sent. true: to any host, as Hyfin would.
+	 */
+	allowRemoteWebhooks?: boolean;
 }
 
 export interface NotificationOptions {
@@ -178,8 +196,9 @@ export interface StoredProduct {
 
 export type ProductFields = Partial<Pick<StoredProduct, 'name' | 'description' | 'active'>> & { external_id: string; unit_price?: number };
 
-export type PaymentType = 'payment_card' | 'ach' | 'cash' | 'check';
-export type PaymentSubType = 'checking' | 'savings' | 'visa' | 'mastercard' | 'discover' | 'amex' | 'cash' | 'other';
+/** payment/addUpdate's list; a payment made through the pay endpoint may also have the webhook document's apple_pay, google_pay, external. */
+export type PaymentType = 'payment_card' | 'ach' | 'cash' | 'check' | 'apple_pay' | 'google_pay' | 'external';
+export type PaymentSubType = 'checking' | 'savings' | 'visa' | 'mastercard' | 'discover' | 'amex' | 'cash' | 'other' | 'external';
 export type PaymentStatus =
 	'declined' | 'authorized' | 'captured' | 'voided' | 'settled' | 'returned' | 'refundFailed' | 'refunded' | 'refundSettled';
 
@@ -272,6 +291,8 @@ export interface SandboxStore {
 	getProduct(siteId: string, externalId: string): StoredProduct | null;
 	listProducts(query?: ListQuery): StoredProduct[];
 	upsertPayment(siteId: string, fields: PaymentFields): { action: 'added' | 'updated'; _id: string };
+	/** Adds a payment made by a customer in Hyfin's app (the pay endpoint): its external_id is its _id. */
+	recordPayment(siteId: string, fields: Omit<PaymentFields, 'external_id'>): StoredPayment;
 	getPayment(siteId: string, externalId: string): StoredPayment | null;
 	listPayments(query?: ListQuery): StoredPayment[];
 	/**
@@ -301,6 +322,98 @@ export interface SandboxStats {
 	overloaded: number;
 }
 
+/** The site as a 3.x webhook names it; merchant_id is fixed (the documented sample's). */
+export interface WebhookSite {
+	external_id: string;
+	merchant_id: string;
+}
+
+/** Hyfin 3.x's payment webhook (reference §4.2): amounts in dollars. */
+export interface PaymentWebhook3 {
+	action: 'payment';
+	data: {
+		/** The payment's _id. */
+		id: string;
+		site: WebhookSite;
+		invoice: { external_id: string };
+		/** Absent when the invoice has no customer. */
+		customer?: { external_id: string };
+		gateway_transaction_id: string;
+		payment_type: PaymentType;
+		payment_sub_type: PaymentSubType;
+		display_name: string;
+		amount: number;
+		tax: number;
+		tip: number;
+		fee: number;
+		/** YYYY-MM-DDTHH:mm:ssZ */
+		paid_on: string;
+		status: 'paid';
+		transaction_type: 'capture';
+	};
+}
+
+/** Hyfin 4.0's payment webhook: ids, camelCase, amounts in cents. */
+export interface PaymentWebhook4 {
+	action: 'payment';
+	data: {
+		id: string;
+		/** The sandbox's site id (it has no other). */
+		site: string;
+		/** The customer's _id; absent when the invoice has none. */
+		customer?: string;
+		type: PaymentType;
+		subType: PaymentSubType;
+		displayName: string;
+		amount: number;
+		/** total = amount - tips - extraFees; subtotal = total - taxes. */
+		totals: { subtotal: number; taxes: number; total: number; extraFees: number; tips: number };
+		paidOn: string;
+		status: 'captured';
+		/** The invoice's _id, with totals.total. */
+		allocations: { refType: 'Invoice'; ref: string; amount: number }[];
+		paymentTransactionEvents: { type: 'sale'; amount: number; successful: true; createdAt: string; transactionId: string }[];
+	};
+}
+
+/** Hyfin 3.1's notification webhook (reference §4.3). */
+export interface NotificationWebhook3 {
+	action: 'notification';
+	data: { site: WebhookSite; invoice: { external_id: string }; message: string; error: boolean };
+}
+
+/** 4.0's: the site id and the invoice's _id as plain strings. */
+export interface NotificationWebhook4 {
+	action: 'notification';
+	data: { site: string; invoice: string; message: string; error: boolean };
+}
+
+export type WebhookPayload = PaymentWebhook3 | PaymentWebhook4 | NotificationWebhook3 | NotificationWebhook4;
+
+export interface WebhookAttempt {
+	/** ISO date the POST started. */
+	at: string;
+	/** The receiver's status, when it answered in time. */
+	status?: number;
+	/** Why there is no status: a timeout, a refused connection, a host the sandbox does not send to. */
+	error?: string;
+}
+
+/** One webhook message to one URL, as the sandbox sent it (and re-sent it). */
+export interface WebhookMessage {
+	/** 1, 2, 3... in the order the events happened; not Hyfin's (it documents none). */
+	id: number;
+	url: string;
+	action: 'payment' | 'notification';
+	payload: WebhookPayload;
+	/** Oldest first. */
+	attempts: WebhookAttempt[];
+	/** Whether an attempt was answered 200 in time. */
+	delivered: boolean;
+	/** ISO date of the next (re-)send, or null when none is due: delivered, given up, or not sent. */
+	next_attempt_at: string | null;
+}
+
 export interface Sandbox {
 	/** The merchant page, e.g. http://127.0.0.1:4010/ */
 	url: string;
@@ -314,9 +427,19 @@ export interface Sandbox {
 	setKnobs(patch: Partial<SandboxKnobs>): SandboxKnobs;
 	getKnobs(): SandboxKnobs;
 	stats(): SandboxStats;
-	/** Forgets every record, notification and stat; knobs stay. */
+	/** Forgets every record, notification, stat and webhook message (cancelling re-sends); knobs and the site webhook stay. */
 	reset(): void;
-	/** Ends hung and open connections, stops listening, closes the database. Safe to call twice. */
+	/** Sets (an absolute http(s) URL) or removes (null) the site-level webhook; throws on anything else. */
+	setSiteWebhook(url: string | null): void;
+	getSiteWebhook(): string | null;
+	/** Every webhook message, oldest first (copies). */
+	webhooks(): WebhookMessage[];
+	/**
+	 * Resolves with the messages once `predicate` holds for them (checked now and after every attempt);
+	 * rejects after timeoutMs (5000 unless given) or when the sandbox closes.
+	 */
+	waitForWebhooks(predicate: (messages: WebhookMessage[]) => boolean, timeoutMs?: number): Promise<WebhookMessage[]>;
+	/** Cancels webhook re-sends, ends hung and open connections, stops listening, closes the database. Safe to call twice. */
 	close(): Promise<void>;
 }
 

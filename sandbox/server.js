@@ -14,6 +14,7 @@ const { matchApiRoute } = require('./routes-api');
 const { handleSandboxRoute } = require('./routes-sandbox');
 const { sendJson, sendErrors, sendHtml, readBody } = require('./http');
 const { notFoundPage, badGatewayPage, escapeHtml } = require('./page');
+const { createWebhooks, notificationMessage } = require('./webhooks');
 
 /** @typedef {import('./server').SandboxOptions} SandboxOptions */
 /** @typedef {import('./server').Sandbox} Sandbox */
@@ -109,9 +110,20 @@ async function startSandbox(options = {}) {
 	const start = mergeKnobs(defaultKnobs(), options.knobs ?? {});
 	if (start.errors.length) throw new Error(`invalid sandbox knobs: ${start.errors.join('; ')}`);
 	let knobs = start.knobs;
+	const webhooks = createWebhooks({ getKnobs: () => knobs, siteUrl: null, allowRemote: options.allowRemoteWebhooks === true });
+	if (!webhooks.setSiteUrl(options.siteWebhookUrl ?? null)) throw new Error(`invalid siteWebhookUrl: ${options.siteWebhookUrl}`);
 	// Known once the server listens; the store reads it whenever it answers an invoice's link.
 	let baseUrl = '';
-	const store = createStore(options.dbFile ?? ':memory:', { paymentLink: (invoiceId) => `${baseUrl}/pay/${invoiceId}` });
+	const store = createStore(options.dbFile ?? ':memory:', {
+		paymentLink: (invoiceId) => `${baseUrl}/pay/${invoiceId}`,
+		// Each payment request "sent" is delivered at once, and Hyfin says so to the webhooks.
+		onNotify: (recorded) => {
+			for (const { site_id, invoice_external_id, channel, to } of recorded) {
+				const invoice = store.getInvoice(site_id, invoice_external_id);
+				if (invoice) webhooks.notification(site_id, invoice, notificationMessage('delivered', channel, to), false);
+			}
+		},
+	});
 	const traffic = createTraffic(() => knobs);
 	const stats = createStats();
 	let closed = false;
@@ -122,7 +134,9 @@ async function startSandbox(options = {}) {
 		if (merged.errors.length) return merged.errors;
 		const before = knobs;
 		knobs = merged.knobs;
-		traffic.knobsChanged(before, knobs, Object.prototype.hasOwnProperty.call(patch, 'seed'));
+		const seedSet = Object.prototype.hasOwnProperty.call(patch, 'seed');
+		traffic.knobsChanged(before, knobs, seedSet);
+		if (seedSet) webhooks.reseed(knobs.seed);
 		return [];
 	}
 
@@ -134,13 +148,14 @@ async function startSandbox(options = {}) {
 	});
 
 	function reset() {
+		webhooks.reset();
 		store.clear();
 		stats.reset();
 		traffic.reset();
 	}
 
 	const apiContext = { store, siteId, token, knobs: () => knobs };
-	const sandboxContext = { store, siteId, getKnobs: () => knobs, mergeKnobs: applyKnobs, stats: statsNow, reset };
+	const sandboxContext = { store, siteId, getKnobs: () => knobs, mergeKnobs: applyKnobs, stats: statsNow, reset, webhooks };
 
 	/**
 	 * Every /api/ request, known route or not, meets the knobs in the order a real deployment
@@ -275,6 +290,7 @@ async function startSandbox(options = {}) {
 			server.listen(options.port ?? 0, HOST, () => resolve(undefined));
 		});
 	} catch (error) {
+		webhooks.close();
 		store.close();
 		throw error;
 	}
@@ -299,9 +315,16 @@ async function startSandbox(options = {}) {
 		getKnobs: () => knobs,
 		stats: statsNow,
 		reset,
+		setSiteWebhook(url) {
+			if (!webhooks.setSiteUrl(url)) throw new Error(`invalid site webhook URL: ${url}`);
+		},
+		getSiteWebhook: webhooks.siteUrl,
+		webhooks: webhooks.list,
+		waitForWebhooks: webhooks.waitFor,
 		close() {
 			closing ??= new Promise((resolve) => {
 				closed = true;
+				webhooks.close();
 				server.close(() => {
 					store.close();
 					resolve();

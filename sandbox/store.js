@@ -229,12 +229,32 @@ function withoutSite(record) {
 
 /**
  * @param {string} dbFile a path, or ':memory:'
- * @param {{ paymentLink?: (invoiceId: string) => string }} [options] `paymentLink`: the link an invoice
- *   without a customer answers, from its _id
+ * @param {{ paymentLink?: (invoiceId: string) => string, onNotify?: (notifications: SandboxNotification[]) => void }} [options]
+ *   `paymentLink`: the link an invoice without a customer answers, from its _id; `onNotify`: told of the
+ *   notifications recorded, once the transaction that recorded them has committed
  * @returns {SandboxStore}
  */
 function createStore(dbFile, options = {}) {
 	const paymentLink = options.paymentLink ?? ((/** @type {string} */ invoiceId) => `/pay/${invoiceId}`);
+	const onNotify = options.onNotify ?? (() => {});
+	/** @type {SandboxNotification[]} recorded by the transaction under way, told once it commits */
+	let recorded = [];
+	/**
+	 * @template R
+	 * @param {() => R} write a transaction that may record notifications
+	 * @returns {R}
+	 */
+	function announcing(write) {
+		try {
+			const result = write();
+			const told = recorded;
+			recorded = [];
+			if (told.length) onNotify(told);
+			return result;
+		} finally {
+			recorded = [];
+		}
+	}
 	const db = new Database(dbFile);
 	// WAL with synchronous=NORMAL: a commit is in the WAL file before the upsert is answered, so a
 	// killed or crashed sandbox loses nothing; only an OS crash or power cut could lose the last
@@ -347,9 +367,10 @@ function createStore(dbFile, options = {}) {
 		 * @param {string} siteId
 		 * @param {{ external_id: string } & Record<string, unknown>} fields without ref
 		 * @param {string | null | undefined} ref undefined keeps the stored one
+		 * @param {string} [newId] the _id, when it is added; a fresh one unless given
 		 * @returns {{ action: 'added' | 'updated', _id: string }}
 		 */
-		(kind, siteId, fields, ref) => {
+		(kind, siteId, fields, ref, newId) => {
 			const { external_id, ...sent } = fields;
 			const now = new Date().toISOString();
 			const existing = findRecord(kind, siteId, external_id);
@@ -358,7 +379,7 @@ function createStore(dbFile, options = {}) {
 				updateRecord.run({ _id: existing._id, ref: ref === undefined ? existing.ref : ref, doc, updated_at: now });
 				return { action: 'updated', _id: existing._id };
 			}
-			const _id = nextId();
+			const _id = newId ?? nextId();
 			const doc = JSON.stringify({ ...DEFAULTS[kind](now.slice(0, 10)), ...sent });
 			insertRecord.run({ _id, kind, site_id: siteId, external_id, ref: ref ?? null, doc, created_at: now, updated_at: now });
 			return { action: 'added', _id };
@@ -421,6 +442,7 @@ function createStore(dbFile, options = {}) {
 			if (customer.notify_email && customer.email) rows.push({ ...base, channel: 'email', recipient: customer.email });
 			if (customer.notify_phone && customer.mobile_phone) rows.push({ ...base, channel: 'text', recipient: customer.mobile_phone });
 			for (const row of rows) insertNotification.run(row);
+			recorded.push(...rows.map(toNotification));
 			return rows.map(toNotification);
 		},
 	);
@@ -458,7 +480,7 @@ function createStore(dbFile, options = {}) {
 			return /** @type {Row[]} */ (rows).map(toCustomer);
 		},
 		count: countCustomers,
-		upsertInvoice: (siteId, fields) => upsertInvoice.immediate(siteId, fields),
+		upsertInvoice: (siteId, fields) => announcing(() => upsertInvoice.immediate(siteId, fields)),
 		getInvoice(siteId, externalId) {
 			const row = findRecord('invoice', siteId, externalId);
 			return row ? toInvoice(row) : null;
@@ -474,12 +496,18 @@ function createStore(dbFile, options = {}) {
 			const { invoice, ...payment } = fields;
 			return writeRecord.immediate('payment', siteId, payment, invoice === undefined ? undefined : (invoice?.external_id ?? null));
 		},
+		recordPayment(siteId, fields) {
+			const { invoice, ...payment } = fields;
+			const _id = nextId();
+			writeRecord.immediate('payment', siteId, { ...payment, external_id: _id }, invoice?.external_id ?? null, _id);
+			return toPayment(/** @type {RecordRow} */ (findRecord('payment', siteId, _id)));
+		},
 		getPayment(siteId, externalId) {
 			const row = findRecord('payment', siteId, externalId);
 			return row ? toPayment(row) : null;
 		},
 		listPayments: (query = {}) => recordRows('payment', query).map(toPayment),
-		notify: (siteId, invoiceExternalId, reason) => notify.immediate(siteId, invoiceExternalId, reason),
+		notify: (siteId, invoiceExternalId, reason) => announcing(() => notify.immediate(siteId, invoiceExternalId, reason)),
 		notifications({ siteId, invoiceExternalId } = {}) {
 			const rows = listNotifications.all({ site: siteId ?? null, invoice: invoiceExternalId ?? null });
 			return /** @type {NotificationRow[]} */ (rows).map(toNotification);

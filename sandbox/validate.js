@@ -25,6 +25,13 @@
 /** @typedef {import('./server').InvoiceFields} InvoiceFields */
 /** @typedef {import('./server').ProductFields} ProductFields */
 /** @typedef {import('./server').PaymentFields} PaymentFields */
+/** @typedef {import('./server').PaymentType} PaymentType */
+/** @typedef {import('./server').PaymentSubType} PaymentSubType */
+/**
+ * @typedef {{ amount?: number, tip?: number, payment_type?: PaymentType, payment_sub_type?: PaymentSubType,
+ *   display_name?: string }} PayFields what the pay endpoint takes, all optional
+ * @typedef {{ event: 'delivered' | 'clicked' | 'failed', channel: 'text' | 'email' }} NotifyEventFields
+ */
 /** @typedef {{ required?: boolean, nullable?: boolean }} ReadOptions */
 /**
  * @typedef {object} Reader reads the fields of one JSON object, collecting problems and accepted values
@@ -60,6 +67,10 @@ const PAYMENT_STATUSES = [
 	'refunded',
 	'refundSettled',
 ];
+
+// The payment webhook's lists (reference §4.2): what a customer may pay with in Hyfin's app.
+const APP_PAYMENT_TYPES = ['payment_card', 'ach', 'apple_pay', 'google_pay', 'cash', 'external'];
+const APP_PAYMENT_SUB_TYPES = ['checking', 'savings', 'visa', 'mastercard', 'discover', 'amex', 'cash', 'other', 'external'];
 
 const PHONE_CHARACTERS = /^\+?[0-9 ().-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
@@ -360,4 +371,40 @@ function validatePayment(body, invoiceExists) {
  */
 const validateSend = (body) => validated(body, (r) => r.read('external_id', isString, REQUIRED));
 
-module.exports = { validateCustomer, validateInvoice, validateProduct, validatePayment, validateSend };
+/**
+ * The sandbox's pay endpoint (a customer paying in Hyfin's app): every field optional, none null.
+ * @param {unknown} body
+ * @returns {Validation<PayFields>}
+ */
+function validatePay(body) {
+	return validated(body, (r) => {
+		r.read('amount', isAmount, NOT_NULL);
+		r.read('tip', isAmount, NOT_NULL);
+		r.read('payment_type', oneOf(APP_PAYMENT_TYPES), NOT_NULL);
+		r.read('payment_sub_type', oneOf(APP_PAYMENT_SUB_TYPES), NOT_NULL);
+		r.read('display_name', (value) => isString(value) && value.trim() !== '', NOT_NULL);
+	});
+}
+
+/**
+ * The sandbox's notify endpoint: `{ event, channel }`.
+ * @param {unknown} body
+ * @returns {Validation<NotifyEventFields>}
+ */
+function validateNotifyEvent(body) {
+	return validated(body, (r) => {
+		r.read('event', oneOf(['delivered', 'clicked', 'failed']), REQUIRED);
+		r.read('channel', oneOf(['text', 'email']), REQUIRED);
+	});
+}
+
+module.exports = {
+	validateCustomer,
+	validateInvoice,
+	validateProduct,
+	validatePayment,
+	validateSend,
+	validatePay,
+	validateNotifyEvent,
+	isHttpUrl,
+};

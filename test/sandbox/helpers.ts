@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { CALM, type Sandbox, type SandboxKnobs } from '../../sandbox/server';
 
 // knobs.js has no declaration file of its own; this is the one function the tests use.
@@ -196,4 +197,48 @@ export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promi
 		if (Date.now() > deadline) throw new Error('condition not met in time');
 		await new Promise((resolve) => setTimeout(resolve, 10));
 	}
+}
+
+/** What a webhook receiver got: one POST. */
+export interface Received {
+	method: string | undefined;
+	headers: import('node:http').IncomingHttpHeaders;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	body: any;
+	at: number;
+}
+
+export interface Receiver {
+	url: string;
+	received: Received[];
+	/** The statuses of the next answers, in order ('hang': never answered); 200 when empty. */
+	answers: (number | 'hang')[];
+	close(): Promise<void>;
+}
+
+/** A local webhook receiver (node:http, port 0) that records each POST and answers as told. */
+export async function startReceiver(): Promise<Receiver> {
+	const received: Received[] = [];
+	const answers: (number | 'hang')[] = [];
+	const server = http.createServer((req, res) => {
+		let text = '';
+		req.setEncoding('utf8');
+		req.on('data', (chunk: string) => (text += chunk));
+		req.on('end', () => {
+			received.push({ method: req.method, headers: req.headers, body: JSON.parse(text), at: Date.now() });
+			const status = answers.shift() ?? 200;
+			if (status !== 'hang') res.writeHead(status, { 'content-type': 'application/json' }).end('{"received":true}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as import('node:net').AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}/webhook/hyfin`,
+		received,
+		answers,
+		close: () => {
+			server.closeAllConnections();
+			return new Promise((resolve) => server.close(() => resolve()));
+		},
+	};
 }

@@ -280,6 +280,7 @@ describe('invoices, products, payments and notifications', () => {
 			LINKED.external_id,
 			linked?._id,
 			linked?.updated_at,
+			`<form method="post" action="/__sandbox/invoices/${LINKED.external_id}/pay"><button>Pay</button></form>`,
 		]);
 		expect(invoices[1].slice(0, 6)).toEqual([
 			'12345',
