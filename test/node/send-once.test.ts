@@ -148,7 +148,7 @@ describe('Invoice → Send under faults', () => {
 				first_name: 'Ana',
 				last_name: 'Lopez',
 				mobile_phone: '111-222-3333',
-				notification_options: { notify_phone: true },
+				notification_options: { notify_phone: true, notify_email: false },
 			});
 			sandbox.store.upsertInvoice(sandbox.siteId, {
 				external_id: 'INV-1',
