@@ -25,7 +25,7 @@ describe('package.json, as n8n expects of a community package', () => {
 		expect(pkg.n8n).toEqual({
 			n8nNodesApiVersion: 1,
 			credentials: ['dist/credentials/HyfinApi.credentials.js'],
-			nodes: ['dist/nodes/Hyfin/Hyfin.node.js'],
+			nodes: ['dist/nodes/Hyfin/Hyfin.node.js', 'dist/nodes/HyfinTrigger/HyfinTrigger.node.js'],
 		});
 	});
 });
@@ -38,6 +38,9 @@ describe('the built package in dist/', () => {
 		'dist/nodes/Hyfin/hyfin.svg',
 		'dist/nodes/Hyfin/hyfin.dark.svg',
 		'dist/nodes/Hyfin/Hyfin.node.json',
+		'dist/nodes/HyfinTrigger/HyfinTrigger.node.js',
+		'dist/nodes/HyfinTrigger/HyfinTrigger.node.json',
+		'dist/nodes/HyfinTrigger/hyfin.svg',
 	])('holds %s', (file) => {
 		expect(existsSync(join(root, file))).toBe(true);
 	});
