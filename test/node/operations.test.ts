@@ -192,6 +192,24 @@ describe('Invoice → Add or Update', () => {
 		expect(pairingOf(result.outputs[0])).toEqual([[{ item: 0 }, { item: 1 }], { item: 2 }, { item: 3 }]);
 	});
 
+	it('says how many rows a refused group had, as it does for an accepted one', async () => {
+		const rows = [
+			{ order_id: 'A', invoice_number: '1', description: 'Shirt', qty: 'two', unit_price: 15 },
+			{ order_id: 'A', invoice_number: '1', description: 'Cap', qty: 1, unit_price: 9 },
+		];
+		const result = await run('invoice', 'addUpdate', { linesFrom: 'rows', columns: autoColumns, options: { totals: 'compute' } }, rows);
+		expect(jsonOf(result.outputs[0])).toEqual([
+			{
+				success: false,
+				errors: ['invalid lines[0].qty'],
+				external_id: 'A',
+				message: 'Item 0 (external_id "A") was not sent to Hyfin: Line 1: Quantity "two" is not a number: give it like 2 or 1.5',
+				rows: 2,
+			},
+		]);
+		expect(pairingOf(result.outputs[0])).toEqual([[{ item: 0 }, { item: 1 }]]);
+	});
+
 	it('rejects, before sending, an invoice whose total is not the sum of its lines, naming item and field', async () => {
 		const result = await run('invoice', 'addUpdate', { columns: autoColumns }, [
 			{ ...invoice, description: undefined, lines: [{ description: 'A', qty: 2, unit_price: 15 }], total: '31' },

@@ -449,8 +449,6 @@ describe('readNetworkError', () => {
 		['ECONNREFUSED', 'the connection was refused', false, true],
 		['ENOTFOUND', 'the host name was not found', false, true],
 		['EAI_AGAIN', 'the host name could not be looked up', true, true],
-		['ECONNRESET', 'the connection was closed before an answer came', true, false],
-		['EPIPE', 'the connection was closed while sending', true, false],
 		['EHOSTUNREACH', 'the host is unreachable', false, true],
 		['ENETUNREACH', 'the network is unreachable', false, true],
 	])('reads %s as a network failure', (code, what, retryable, unsent) => {
@@ -460,6 +458,18 @@ describe('readNetworkError', () => {
 			description: code,
 			retryable,
 			...(unsent ? { unsent } : {}),
+		});
+	});
+
+	it.each([
+		['ECONNRESET', 'the connection was closed before an answer came'],
+		['EPIPE', 'the connection was closed while sending'],
+	])('reads %s as a request Hyfin took, not as a wrong address', (code, what) => {
+		expect(readNetworkError(networkError(code, `read ${code}`), ORIGIN, 30_000, asIs)).toStrictEqual({
+			reason: 'network',
+			message: `Hyfin at https://h.example took the request, but ${what}, so whether it acted on it is unknown.`,
+			description: code,
+			retryable: true,
 		});
 	});
 

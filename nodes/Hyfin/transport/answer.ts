@@ -256,6 +256,9 @@ const NETWORK_WORDS: Record<string, string> = {
 	ENETUNREACH: 'the network is unreachable',
 };
 
+/** Codes of a connection that Hyfin, or something in front of it, closed after the request was sent. */
+const DROPPED: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
 /** Codes of a request that never reached a server: whatever it asked for was not done. */
 const NEVER_CONNECTED: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -297,6 +300,15 @@ export function readNetworkError(error: unknown, origin: string, timeoutMs: numb
 		};
 	}
 	const what = NETWORK_WORDS[code] ?? 'the request failed before any answer came';
+	if (DROPPED.has(code)) {
+		// The request reached Hyfin: the address is right, and whether Hyfin acted on it is unknown.
+		return {
+			reason: 'network',
+			message: `Hyfin at ${origin} took the request, but ${what}, so whether it acted on it is unknown.`,
+			description: code,
+			retryable: true,
+		};
+	}
 	return {
 		reason: 'network',
 		message: `Could not reach Hyfin at ${origin}: ${what}. Check the Base URL in the Hyfin API credential and that the server is up.`,

@@ -146,8 +146,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const own = Object.keys(items[rows[0]].json).some((column) => column.replace(/[\s_-]/g, '').toLowerCase() === 'invoicedescription');
 				if (!own) delete mapped.raw.description;
 			}
-			const parsed = parseInvoice(mapped.raw, chosen, rows.map(lineOf));
-			return planRecord(mapped, parsed, connection, chosen, config, { annotations: { ...mapped.annotations, rows: rows.length } });
+			// Every output of a group says how many rows it made, accepted or not.
+			mapped.annotations = { ...mapped.annotations, rows: rows.length };
+			return planRecord(mapped, parseInvoice(mapped.raw, chosen, rows.map(lineOf)), connection, chosen, config);
 		},
 		groups,
 	);
