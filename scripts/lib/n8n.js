@@ -110,11 +110,8 @@ async function spawnN8n(n8n, home, args, { env = {}, timeoutMs, onLine }) {
 async function run(n8n, home, args, { timeoutMs = 180_000, env, onLine, onSpawn } = {}) {
 	const started = Date.now();
 	const out = { stdout: [], stderr: [] };
-	const child = await spawnN8n(n8n, home, args, {
-		env,
-		timeoutMs,
-		onLine: (line, stream) => out[stream].push(line) && onLine?.(line, stream),
-	});
+	const record = (line, stream) => out[stream].push(line) && onLine?.(line, stream);
+	const child = await spawnN8n(n8n, home, args, { env, timeoutMs, onLine: record });
 	onSpawn?.(child);
 	const [code, signal] = await new Promise((resolve, reject) => child.on('error', reject).on('close', (...end) => resolve(end)));
 	const durationMs = Date.now() - started;
@@ -157,13 +154,8 @@ async function start(n8n, home, { port, env = {}, onLog, timeoutMs = 120_000 } =
 	port ??= await getRandomPort('127.0.0.1');
 	const url = `http://127.0.0.1:${port}`;
 	// WEBHOOK_URL for n8n 2.8, N8N_WEBHOOK_URL for newer ones.
-	const settings = {
-		N8N_PORT: String(port),
-		N8N_HOST: '127.0.0.1',
-		N8N_EDITOR_BASE_URL: url,
-		WEBHOOK_URL: `${url}/`,
-		N8N_WEBHOOK_URL: `${url}/`,
-	};
+	const webhooks = { WEBHOOK_URL: `${url}/`, N8N_WEBHOOK_URL: `${url}/` };
+	const settings = { N8N_PORT: String(port), N8N_HOST: '127.0.0.1', N8N_EDITOR_BASE_URL: url, ...webhooks };
 	const lines = [];
 	let ready;
 	const up = new Promise((resolve) => (ready = resolve));

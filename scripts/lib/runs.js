@@ -35,22 +35,12 @@ function nodeRun(run, nodeName) {
 	return runs[runs.length - 1];
 }
 
-/**
- * @typedef {{ json: Record<string, any>, pairedItem?: any }} Item an output item, as n8n stores it
- */
+/** @typedef {{ json: Record<string, any>, pairedItem?: any }} Item an output item, as n8n stores it */
 
-/**
- * The items a node put on one of its outputs.
- * @param {any} run @param {string} nodeName @param {number} [output]
- * @returns {Item[]}
- */
+/** The items a node put on one of its outputs. @param {any} run @param {string} nodeName @param {number} [output] @returns {Item[]} */
 const itemsOf = (run, nodeName, output = 0) => nodeRun(run, nodeName).data?.main?.[output] ?? [];
 
-/**
- * The json of those items.
- * @param {any} run @param {string} nodeName @param {number} [output]
- * @returns {Record<string, any>[]}
- */
+/** The json of those items. @param {any} run @param {string} nodeName @param {number} [output] @returns {Record<string, any>[]} */
 const outputOf = (run, nodeName, output = 0) => itemsOf(run, nodeName, output).map((item) => item.json);
 
 module.exports = { parseRawOutput, logOf, errorOf, nodeRun, itemsOf, outputOf };

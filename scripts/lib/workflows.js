@@ -25,16 +25,19 @@ const examplesCredential = (sandbox, accessToken = sandbox.token) => ({
 
 /** The Hyfin node's fields, read from the built package, as the resource mapper saves them. */
 function fieldSchema() {
-	const { customerFields, isRequiredField } = require(path.join(__dirname, '..', '..', 'dist', 'nodes', 'Hyfin', 'schemas', 'customer'));
-	return customerFields.map(({ id, displayName, type }) => ({
-		id,
-		displayName,
-		required: isRequiredField(id),
-		defaultMatch: id === 'external_id',
-		display: true,
-		type,
-		canBeUsedToMatch: false,
-	}));
+	const schemas = path.join(__dirname, '..', '..', 'dist', 'nodes', 'Hyfin', 'schemas');
+	const { customerFields } = require(path.join(schemas, 'customer'));
+	return require(path.join(schemas, 'record'))
+		.mapperFields(customerFields)
+		.map(({ id, displayName, required, defaultMatch, display, type, canBeUsedToMatch }) => ({
+			id,
+			displayName,
+			required,
+			defaultMatch,
+			display,
+			type,
+			canBeUsedToMatch,
+		}));
 }
 
 /**

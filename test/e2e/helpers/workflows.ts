@@ -20,6 +20,14 @@ export const NODE = {
 	failed: 'Failed',
 } as const;
 
+/** The examples of invoices and payments: invoices.test.ts runs them, examples.test.ts the others. */
+export const INVOICE_EXAMPLE_IDS = [
+	'hyfinSheetPaymentRequests',
+	'hyfinOrderLinesToInvoices',
+	'hyfinResendUnpaidInvoices',
+	'hyfinSheetCashPayments',
+];
+
 /** "Map Automatically". */
 export const autoMap = () => columns();
 
