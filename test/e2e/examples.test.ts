@@ -23,7 +23,7 @@ import type { StoredCustomer } from '../../sandbox/server';
 import * as n8n from '../../scripts/lib/n8n';
 import { EXAMPLES_CREDENTIAL, examplesCredential, exampleWorkflows } from '../../scripts/lib/workflows';
 import { GOOD_TOKEN, SETUP_TIMEOUT_MS, expectSuccess, itemsOf, outputOf, useE2E, type Run, type Server } from './helpers/n8n';
-import { INVOICE_EXAMPLE_IDS } from './helpers/workflows';
+import { INVOICE_EXAMPLE_IDS, TRIGGER_EXAMPLE_IDS } from './helpers/workflows';
 
 jest.setTimeout(240_000);
 
@@ -131,12 +131,12 @@ function rejected(itemIndex: number, externalId: string, errors: string[], hint:
 
 // ---------------------------------------------------------------------------------------------
 
-test('every example workflow is executed here or in invoices.test.ts, and names the credential the demo and dev import', () => {
+test('every example workflow is executed here, in invoices.test.ts or in trigger.test.ts, and names the credential the demo and dev import', () => {
 	const workflows = exampleWorkflows(filesDir);
 	expect(workflows.map((workflow) => workflow.id).sort()).toEqual(
-		[...Object.values(EXAMPLE).map((example) => example.id), ...INVOICE_EXAMPLE_IDS].sort(),
+		[...Object.values(EXAMPLE).map((example) => example.id), ...INVOICE_EXAMPLE_IDS, ...TRIGGER_EXAMPLE_IDS].sort(),
 	);
-	for (const workflow of workflows) {
+	for (const workflow of workflows.filter((candidate) => !TRIGGER_EXAMPLE_IDS.includes(candidate.id))) {
 		const hyfin = workflow.nodes.filter((node) => node.type === 'n8n-nodes-hyfin.hyfin');
 		expect(hyfin.length).toBeGreaterThan(0);
 		expect(hyfin.map((node) => (node as { credentials?: unknown }).credentials)).toEqual(

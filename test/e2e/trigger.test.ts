@@ -4,15 +4,22 @@
  * its payment request "delivered" while n8n was down (re-sent by the sandbox on Hyfin's schedule,
  * compressed, once n8n is up), then paid; re-sent messages, requests without the secret and
  * bodies that are not Hyfin's. Each execution posts its item to a receiver in this process, so
- * the receiver's count is the number of executions.
+ * the receiver's count is the number of executions. Then the trigger's two examples, published
+ * too, as they are in examples/, read back through n8n's REST API.
  */
 import { createServer, type Server as HttpServer } from 'http';
 import type { AddressInfo } from 'net';
 import { getRandomPort } from 'get-port-please';
 
+import { parse as unflatten } from 'flatted';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+
 import * as n8n from '../../scripts/lib/n8n';
-import { workflow } from '../../scripts/lib/workflows';
-import { CREDENTIALS, SETUP_TIMEOUT_MS, expectSuccess, useE2E, type Server } from './helpers/n8n';
+import { exampleWorkflows, workflow } from '../../scripts/lib/workflows';
+import { CREDENTIALS, SETUP_TIMEOUT_MS, expectSuccess, outputOf, useE2E, type Server } from './helpers/n8n';
+import { TRIGGER_EXAMPLE_IDS } from './helpers/workflows';
 
 jest.setTimeout(240_000);
 
@@ -109,15 +116,21 @@ const e2e = useE2E((sandbox) => {
 		},
 	});
 	void sandbox;
-	return [trigger, addInvoice];
+	return [trigger, addInvoice, ...examples];
 });
+
+const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hyfin-e2e-trigger-'));
+const examples = exampleWorkflows(filesDir).filter((example) => TRIGGER_EXAMPLE_IDS.includes(example.id));
+afterAll(() => fs.rmSync(filesDir, { recursive: true, force: true }));
 
 let server: Server | null = null;
 
 beforeAll(async () => {
-	const published = await n8n.run(e2e.n8n, e2e.home, ['publish:workflow', `--id=${TRIGGER_WORKFLOW}`]);
-	if (published.code !== 0 || /GOT ERROR/.test(published.stdout + published.stderr)) {
-		throw new Error(`n8n publish:workflow failed (exit ${published.code}):\n${published.stdout}\n${published.stderr}`);
+	for (const id of [TRIGGER_WORKFLOW, ...TRIGGER_EXAMPLE_IDS]) {
+		const published = await n8n.run(e2e.n8n, e2e.home, ['publish:workflow', `--id=${id}`]);
+		if (published.code !== 0 || /GOT ERROR/.test(published.stdout + published.stderr)) {
+			throw new Error(`n8n publish:workflow failed (exit ${published.code}):\n${published.stdout}\n${published.stderr}`);
+		}
 	}
 	// Hyfin's re-send schedule, compressed: the first re-send 60 s after the first try (5 min × 0.2).
 	e2e.resetSandbox({ webhookTimeScale: 0.2, webhookTimeoutMs: 5000 });
@@ -251,4 +264,88 @@ test('after n8n restarts, a message it saw before still starts nothing: what was
 	expect(answer?.status).toBe(200);
 	expect(await answer?.json()).toEqual({ received: true, duplicate: true });
 	expect(await executions(2)).toBe(2);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The trigger's examples, as they are in examples/
+
+/** An example's trigger: its URL with the secret it starts with (its node's id). */
+function exampleUrl(id: string) {
+	const example = examples.find((candidate) => candidate.id === id)!;
+	const trigger = example.nodes.find((node) => node.type === 'n8n-nodes-hyfin.hyfinTrigger') as unknown as {
+		id: string;
+		webhookId: string;
+	};
+	return `http://127.0.0.1:${port}/webhook/${trigger.webhookId}/hyfin?secret=${encodeURIComponent(trigger.id)}`;
+}
+
+/** The workflow's finished executions, newest first, each as n8n stores its run. */
+async function runsOf(workflowId: string, count: number) {
+	const cookie = await n8n.signIn(server!.url);
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	let list: Array<{ id: string; status: string }> = [];
+	for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+		list = (await n8n.rest(server!.url, `/rest/executions?filter=${filter}`, { cookie })).data.results;
+		if (list.length >= count && list.every((execution) => execution.status === 'success' || execution.status === 'error')) break;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	await new Promise((resolve) => setTimeout(resolve, 1500));
+	list = (await n8n.rest(server!.url, `/rest/executions?filter=${filter}`, { cookie })).data.results;
+	return await Promise.all(
+		list.map(async ({ id }) => {
+			const execution = (await n8n.rest(server!.url, `/rest/executions/${id}`, { cookie })).data;
+			return { status: execution.status, data: unflatten(execution.data) };
+		}),
+	);
+}
+
+describe('examples', () => {
+	test('"When a customer pays, mark the row paid": a payment to its URL marks the row; a failed text does not start it', async () => {
+		const payment = e2e.sandbox.webhooks().find((message) => message.action === 'payment')!;
+		const failedText = {
+			action: 'notification',
+			data: { invoice: { external_id: 'INV-T1' }, message: 'Text to 111-222-3333 failed', error: true },
+		};
+		for (const body of [payment.payload, failedText]) {
+			const answer = await fetch(exampleUrl('hyfinTriggerMarkPaid'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
+			expect(answer.status).toBe(200);
+		}
+		const runs = await runsOf('hyfinTriggerMarkPaid', 1);
+		expect(runs).toHaveLength(1);
+		expect(runs[0].status).toBe('success');
+		const data = (payment.payload as { data: { paid_on: string } }).data;
+		expect(outputOf(runs[0], 'Mark the row paid (stands in for Google Sheets)')).toEqual([
+			{ Invoice: 'INV-T1', Status: 'paid', 'Paid On': data.paid_on, Amount: 45 },
+		]);
+	});
+
+	test('"Alert on failed texts": a failed text alerts the team once; a delivered one does not start it', async () => {
+		const failed = {
+			action: 'notification',
+			data: {
+				site: { external_id: 's', merchant_id: 'm' },
+				invoice: { external_id: 'INV-T1' },
+				message: 'Text to 111-222-3333 failed',
+				error: true,
+			},
+		};
+		const delivered = { ...failed, data: { ...failed.data, message: 'Text to 111-222-3333 delivered', error: false } };
+		for (const body of [failed, delivered, failed]) {
+			const answer = await fetch(exampleUrl('hyfinTriggerFailedTexts'), {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
+			expect(answer.status).toBe(200);
+		}
+		const runs = await runsOf('hyfinTriggerFailedTexts', 1);
+		expect(runs).toHaveLength(1);
+		expect(outputOf(runs[0], 'Alert the team (stands in for Slack)')).toEqual([
+			{ text: 'Hyfin could not deliver a payment request for invoice INV-T1: Text to 111-222-3333 failed' },
+		]);
+	});
 });

@@ -94,6 +94,10 @@ async function pickHyfinAction(page: Page, screenshots: boolean): Promise<void> 
 	if (screenshots) await shot(page, '01-nodes-panel-search');
 	await hyfin.click();
 	const action = creator(page).getByText('Add or update a customer', { exact: true });
+	// With the Hyfin Trigger in the package, the panel lists its triggers first and folds the node's actions.
+	const actions = creator(page).getByText(/^Actions \(\d+\)$/);
+	await Promise.race([action.waitFor(), actions.waitFor()]);
+	if (!(await action.isVisible())) await actions.click();
 	await action.waitFor();
 	if (screenshots) await shot(page, '02-nodes-panel-actions');
 	await action.click();

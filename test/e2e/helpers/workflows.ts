@@ -28,6 +28,9 @@ export const INVOICE_EXAMPLE_IDS = [
 	'hyfinSheetCashPayments',
 ];
 
+/** The examples of the Hyfin Trigger: trigger.test.ts runs them. */
+export const TRIGGER_EXAMPLE_IDS = ['hyfinTriggerMarkPaid', 'hyfinTriggerFailedTexts'];
+
 /** "Map Automatically". */
 export const autoMap = () => columns();
 
