@@ -1,6 +1,6 @@
 /**
- * What properties.test.ts guarantees for customers, searched for the other records: Product and
- * Payment → Add or Update and the Gets, in n8n's engine against the sandbox, on generated rows
+ * What properties.test.ts guarantees for customers, searched for the other records: Product,
+ * Payment and Invoice → Add or Update and the Gets, in n8n's engine against the sandbox, on generated rows
  * (shared ids in other cases, odd amounts and dates) and generated faults, echoed tokens and
  * On Error settings. After every run: one output per item, paired with it; no record holds another
  * row's values (the row that landed last for an id is the last one in input order that Hyfin
@@ -54,8 +54,22 @@ const payment = fc.record({
 	payment_type: fc.constantFrom<unknown>('Cash', 'payment card', 'bitcoin', undefined),
 });
 
+const invoice = fc.record({
+	invoice_id: id,
+	invoice_number: fc.constantFrom<unknown>('1001', 1002, ''),
+	description: fc.constantFrom<unknown>('Lawn care', undefined),
+	lines: fc.constantFrom<unknown>(
+		undefined,
+		[{ description: 'A', qty: 2, unit_price: 15 }],
+		'[{"description":"B","qty":1,"unit_price":"9.50"}]',
+		'not json',
+	),
+	total: amount,
+});
+
 const scenario = fc.record({
-	kind: fc.constantFrom('product', 'payment'),
+	kind: fc.constantFrom('product', 'payment', 'invoice'),
+	invoices: fc.array(invoice, { minLength: 1, maxLength: 8 }),
 	products: fc.array(product, { minLength: 1, maxLength: 8 }),
 	payments: fc.array(payment, { minLength: 1, maxLength: 8 }),
 	server,
@@ -64,7 +78,7 @@ const scenario = fc.record({
 	thenGet: fc.boolean(),
 });
 
-describe('Product and Payment → Add or Update, and Get, under generated rows and faults', () => {
+describe('Product, Payment and Invoice → Add or Update, and Get, under generated rows and faults', () => {
 	it('outputs one item per row, lets no row overwrite a later one, and never shows the token', async () => {
 		await fc.assert(
 			fc.asyncProperty(scenario, async (s) => {
@@ -74,11 +88,10 @@ describe('Product and Payment → Add or Update, and Get, under generated rows a
 					knobs: { ...(s.server as Partial<SandboxKnobs>), retryAfterSec: 0 },
 				});
 				try {
-					const rows = (s.kind === 'product' ? s.products : s.payments) as IDataObject[];
+					const rows = (s.kind === 'product' ? s.products : s.kind === 'payment' ? s.payments : s.invoices) as IDataObject[];
 					// The row's index travels in a field the record keeps, so a stored record names the row it came from.
-					const items = rows.map((row, index) =>
-						s.kind === 'product' ? { ...row, description: `#${index}` } : { ...row, display_name: `#${index} ${row.display_name}` },
-					);
+					const marked = { product: 'description', payment: 'display_name', invoice: 'internal_memo' }[s.kind];
+					const items = rows.map((row, index) => ({ ...row, [marked]: `#${index} ${row[marked] ?? ''}` }));
 					const credentials = { hyfinApi: { baseUrl: sandbox.baseUrl, siteId: sandbox.siteId, accessToken: TOKEN } };
 					const common = { nodeType: new Hyfin(), credentials, credentialTypes: [new HyfinApi()], onError: s.onError };
 					const result = await runNode({
@@ -99,9 +112,14 @@ describe('Product and Payment → Add or Update, and Get, under generated rows a
 					expect(everything(result)).not.toContain(TOKEN);
 
 					// Each stored record came from the last row (in input order) for its id that Hyfin took.
-					const stored = s.kind === 'product' ? sandbox.store.listProducts() : sandbox.store.listPayments();
+					const stored =
+						s.kind === 'product'
+							? sandbox.store.listProducts()
+							: s.kind === 'payment'
+								? sandbox.store.listPayments()
+								: sandbox.store.listInvoices();
 					for (const record of stored as unknown as IDataObject[]) {
-						const from = Number(/^#(\d+)/.exec(String(s.kind === 'product' ? record.description : record.display_name))?.[1]);
+						const from = Number(/^#(\d+)/.exec(String(record[marked]))?.[1]);
 						const sameId = outputs
 							.filter((output) => output.json.success === true && String(output.json.external_id) === record.external_id)
 							.map((output) => (output.pairedItem as { item: number }).item);
