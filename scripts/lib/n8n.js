@@ -122,12 +122,13 @@ async function run(n8n, home, args, { timeoutMs = 180_000, env, onLine, onSpawn 
 /**
  * `n8n import:<kind>` of `items` (credentials: [{ id, name, type, data }]; workflow: workflows with fixed ids).
  * @param {N8n} n8n @param {{ dir: string }} home @param {'credentials' | 'workflow'} kind @param {object[]} items
+ * @param {{ env?: Record<string, string> }} [options] env: e.g. the database's, in queue mode
  */
-async function importInto(n8n, home, kind, items) {
+async function importInto(n8n, home, kind, items, { env } = {}) {
 	const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hyfin-import-')), `${kind}.json`);
 	fs.writeFileSync(file, JSON.stringify(items));
 	try {
-		const result = await run(n8n, home, [`import:${kind}`, `--input=${file}`], { timeoutMs: 120_000 });
+		const result = await run(n8n, home, [`import:${kind}`, `--input=${file}`], { timeoutMs: 120_000, env });
 		if (result.code !== 0) throw new Error(`n8n import:${kind} failed (exit ${result.code}):\n${logOf(result)}`);
 	} finally {
 		fs.rmSync(path.dirname(file), { recursive: true, force: true });
@@ -144,13 +145,17 @@ async function execute(n8n, home, workflowId, options = {}) {
 	return { ...result, run: parsed, error: errorOf(parsed) };
 }
 
+/** The line each long-running command logs once it is ready. */
+const READY = { start: 'Editor is now accessible via', worker: 'n8n worker is now ready' };
+
 /**
  * `n8n start` on `port` (a free one by default), resolved once the editor is up:
- * { url, port, logs(), stop() }. onLog(line) sees n8n's output as it comes.
+ * { url, port, logs(), stop() }. onLog(line) sees n8n's output as it comes. `command: 'worker'`
+ * starts a queue-mode worker instead (give it the main's URLs in `env`), resolved once it is ready.
  * @param {N8n} n8n @param {{ dir: string }} home
- * @param {{ port?: number, env?: Record<string, string>, onLog?: (line: string) => void, timeoutMs?: number }} [options]
+ * @param {{ port?: number, env?: Record<string, string>, onLog?: (line: string) => void, timeoutMs?: number, command?: 'start' | 'worker' }} [options]
  */
-async function start(n8n, home, { port, env = {}, onLog, timeoutMs = 120_000 } = {}) {
+async function start(n8n, home, { port, env = {}, onLog, timeoutMs = 120_000, command = 'start' } = {}) {
 	port ??= await getRandomPort('127.0.0.1');
 	const url = `http://127.0.0.1:${port}`;
 	// WEBHOOK_URL for n8n 2.8, N8N_WEBHOOK_URL for newer ones.
@@ -163,10 +168,10 @@ async function start(n8n, home, { port, env = {}, onLog, timeoutMs = 120_000 } =
 		lines.push(line);
 		if (lines.length > 2000) lines.shift();
 		// Logged at the very end of start-up, once webhooks and forms are registered.
-		if (line.startsWith('Editor is now accessible via')) ready('ready');
+		if (line.includes(READY[command])) ready('ready');
 		onLog?.(line);
 	};
-	const child = await spawnN8n(n8n, home, ['start'], { env: { ...settings, N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10', ...env }, onLine });
+	const child = await spawnN8n(n8n, home, [command], { env: { ...settings, N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10', ...env }, onLine });
 	const exited = new Promise((resolve) => child.on('close', () => resolve('exited')));
 	const stop = async () => {
 		const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -178,7 +183,7 @@ async function start(n8n, home, { port, env = {}, onLog, timeoutMs = 120_000 } =
 	const state = await Promise.race([up, exited, late]);
 	if (state !== 'ready') {
 		await stop();
-		throw new Error(`n8n start ${state}:\n${lines.slice(-60).join('\n')}`);
+		throw new Error(`n8n ${command} ${state}:\n${lines.slice(-60).join('\n')}`);
 	}
 	return { url, port, logs: () => lines.join('\n'), stop };
 }
