@@ -257,6 +257,18 @@ describe('Get', () => {
 		expect(failing.error?.message).toBe('Hyfin has no customer with external_id "C-9" (item 0): customer not found');
 	});
 
+	it('sends nothing for an item whose External ID is empty, and says what to map', async () => {
+		const result = await run('payment', 'get', { externalId: '={{ $json.id }}' }, [{ id: '  ' }]);
+		expect(jsonOf(result.outputs[0])).toEqual([
+			{
+				success: false,
+				errors: ['missing external_id'],
+				external_id: null,
+				message: "Item 0 was not sent to Hyfin: External ID is empty: map the payment's external ID to it",
+			},
+		]);
+	});
+
 	it('retries a Get after a 502, as reading twice changes nothing', async () => {
 		const seen = hyfin('get', 'invoice/INV%2F1', [
 			[502, '<html>Bad Gateway</html>'],

@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { readExternalId } from '../schemas/values';
 import { siteUrl } from '../transport/connection';
 import { runOperation } from './execution';
 import { getOptions, optionsCollection, timeoutMsOf, type ItemOptions } from './options';
-import { parameterPerItem } from './parameters';
+import { externalIdPerItem } from './parameters';
 
 /**
  * A Get operation: `GET /api/v3/site/{site_id}/<record>/{external_id}` for each item. Hyfin answers
@@ -52,20 +51,11 @@ export function getOperation(config: GetConfig) {
 	const numberKeys = new Set(config.numberKeys);
 
 	async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const externalIdOf = parameterPerItem<unknown>(this, 'externalId', 'The "External ID" parameter', '');
+		const externalIdOf = externalIdPerItem(this, 'External ID', config.what);
 		return await runOperation<ItemOptions>(this, options, (itemIndex, connection, chosen) => {
-			const externalId = readExternalId(externalIdOf(itemIndex));
-			if (!externalId) {
-				return {
-					kind: 'rejected',
-					rejection: {
-						source: 'validation',
-						errors: ['missing external_id'],
-						hints: [`External ID is empty: map the ${config.what}'s external ID to it`],
-						externalId: null,
-					},
-				};
-			}
+			const read = externalIdOf(itemIndex);
+			if ('rejection' in read) return { kind: 'rejected', rejection: read.rejection };
+			const { externalId } = read;
 			if (externalId === '.' || externalId === '..') {
 				// In a path, `.` and `..` mean "this folder" and "the folder above": the request would ask for something else.
 				return {

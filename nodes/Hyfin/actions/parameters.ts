@@ -1,6 +1,9 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { z } from 'zod';
 
+import { readExternalId } from '../schemas/values';
+import type { Rejection } from './results';
+
 /** A node parameter by its path, `options.timeoutSeconds` included, as it is stored. */
 function stored(context: IExecuteFunctions, path: string): unknown {
 	return path
@@ -151,5 +154,19 @@ export function optionsPerItem<T extends object>(
 			options[name] = parsed.data;
 		}
 		return { ok: true, options: options as T };
+	};
+}
+
+/**
+ * The record an operation acts on, by the external ID an item gives (the "External ID"
+ * parameter, an expression per item): the id as it will be sent, or the rejection of an empty one.
+ */
+export function externalIdPerItem(context: IExecuteFunctions, label: string, what: string) {
+	const read = parameterPerItem<unknown>(context, 'externalId', `The "${label}" parameter`, '');
+	return (itemIndex: number): { externalId: string } | { rejection: Rejection } => {
+		const externalId = readExternalId(read(itemIndex));
+		if (externalId) return { externalId };
+		const hint = `${label} is empty: map the ${what}'s external ID to it`;
+		return { rejection: { source: 'validation', errors: ['missing external_id'], hints: [hint], externalId: null } };
 	};
 }

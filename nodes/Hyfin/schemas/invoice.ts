@@ -3,8 +3,7 @@ import {
 	fromInputItem,
 	isPlainObject,
 	parseWith,
-	recordSchema,
-	schemaCache,
+	plainSchema,
 	type FieldSpec,
 	type ParseResult,
 	type RawRecord,
@@ -220,14 +219,8 @@ export interface InvoiceReadOptions extends ReadOptions {
 	totals?: TotalsMode;
 }
 
-const invoiceSchema = schemaCache(
-	(options: ReadOptions) => recordSchema(INVOICE, options),
-	(options) => String(options.sendEmptyFields === true),
-);
-const lineSchema = schemaCache(
-	(options: ReadOptions) => recordSchema(LINE_IN_LIST, options),
-	(options) => String(options.sendEmptyFields === true),
-);
+const invoiceSchema = plainSchema(INVOICE);
+const lineSchema = plainSchema(LINE_IN_LIST);
 
 type Problems = { errors: string[]; hints: string[] };
 const money = (cents: number) => (cents / 100).toFixed(2);

@@ -1,6 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import { parseWith, recordSchema, schemaCache, type FieldSpec, type ReadOptions, type RecordSpec } from './record';
+import { recordParser, type FieldSpec, type RecordSpec } from './record';
 
 /** What Hyfin's Add/Update Payment endpoint accepts (shared/hyfin-api/reference.md, 3.6): a payment taken outside Hyfin. */
 export const paymentFields = [
@@ -94,9 +92,4 @@ export const PAYMENT: RecordSpec = {
 	groups: { invoice: { invalid: 'Invoice must be an object like { "external_id": "INV-1" }, or use a flat invoice_external_id field' } },
 };
 
-const schemaFor = schemaCache(
-	(options: ReadOptions) => recordSchema(PAYMENT, options),
-	(options) => String(options.sendEmptyFields === true),
-);
-
-export const parsePayment = (raw: Record<string, unknown>, options: ReadOptions = {}) => parseWith<IDataObject>(schemaFor(options), raw);
+export const parsePayment = recordParser(PAYMENT);

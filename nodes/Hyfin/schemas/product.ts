@@ -1,6 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import { parseWith, recordSchema, schemaCache, type FieldSpec, type ReadOptions, type RecordSpec } from './record';
+import { recordParser, type FieldSpec, type RecordSpec } from './record';
 
 /** What Hyfin's Add/Update Product endpoint accepts (shared/hyfin-api/reference.md, 3.7). */
 export const productFields = [
@@ -38,9 +36,4 @@ export const productFields = [
 
 export const PRODUCT: RecordSpec = { name: 'product', fields: productFields };
 
-const schemaFor = schemaCache(
-	(options: ReadOptions) => recordSchema(PRODUCT, options),
-	(options) => String(options.sendEmptyFields === true),
-);
-
-export const parseProduct = (raw: Record<string, unknown>, options: ReadOptions = {}) => parseWith<IDataObject>(schemaFor(options), raw);
+export const parseProduct = recordParser(PRODUCT);

@@ -234,6 +234,19 @@ export function schemaCache<O>(build: (options: O) => z.ZodTypeAny, keyOf: (opti
 	};
 }
 
+/** A record's schema per Send Empty Fields, for records with no rules beyond their fields'. */
+export const plainSchema = (spec: RecordSpec) =>
+	schemaCache(
+		(options: ReadOptions) => recordSchema(spec, options),
+		(options) => String(options.sendEmptyFields === true),
+	);
+
+/** Validates and coerces one record with no rules beyond its fields' (see parseWith). */
+export function recordParser(spec: RecordSpec) {
+	const schemaFor = plainSchema(spec);
+	return (raw: RawRecord, options: ReadOptions = {}) => parseWith<IDataObject>(schemaFor(options), raw);
+}
+
 const MAPPER_TYPES: Record<FieldKind, FieldType> = {
 	id: 'string',
 	text: 'string',

@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { readExternalId } from '../../schemas/values';
 import { siteUrl } from '../../transport/connection';
 import { runOperation } from '../execution';
 import { optionsCollection, timeoutMsOf, type ItemOptions } from '../options';
-import { parameterPerItem } from '../parameters';
+import { externalIdPerItem } from '../parameters';
 
 /**
  * Invoice → Send: `POST {base_url}/api/v3/site/{site_id}/invoice/send`. Each call texts and/or
@@ -36,20 +35,11 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const externalIdOf = parameterPerItem<unknown>(this, 'externalId', 'The "Invoice External ID" parameter', '');
+	const externalIdOf = externalIdPerItem(this, 'Invoice External ID', 'invoice');
 	return await runOperation<ItemOptions>(this, options, (itemIndex, connection, chosen) => {
-		const externalId = readExternalId(externalIdOf(itemIndex));
-		if (!externalId) {
-			return {
-				kind: 'rejected',
-				rejection: {
-					source: 'validation',
-					errors: ['missing external_id'],
-					hints: ["Invoice External ID is empty: map the invoice's external ID to it"],
-					externalId: null,
-				},
-			};
-		}
+		const read = externalIdOf(itemIndex);
+		if ('rejection' in read) return { kind: 'rejected', rejection: read.rejection };
+		const { externalId } = read;
 		const url = siteUrl(connection, 'invoice/send');
 		const body = { external_id: externalId };
 		if (chosen.dryRun)
