@@ -150,6 +150,10 @@ afterAll(async () => {
 	await server?.stop();
 });
 
+/** POSTs `body` as JSON, as Hyfin does. */
+const post = (url: string, body: unknown) =>
+	fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 const until = async (check: () => boolean, timeoutMs: number) => {
 	for (const deadline = Date.now() + timeoutMs; !check() && Date.now() < deadline;)
 		await new Promise((resolve) => setTimeout(resolve, 100));
@@ -210,11 +214,7 @@ test('paying the invoice in the sandbox starts exactly one execution, with the p
 
 test('a message Hyfin sends again starts no second execution', async () => {
 	const payment = e2e.sandbox.webhooks().find((message) => message.action === 'payment')!;
-	const again = await fetch(triggerUrl(), {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(payment.payload),
-	});
+	const again = await post(triggerUrl(), payment.payload);
 	expect(again.status).toBe(200);
 	expect(await again.json()).toEqual({ received: true, duplicate: true });
 	expect(await executions(2)).toBe(2);
@@ -226,21 +226,13 @@ test.each([
 ])('a request with %s gets 401 and starts nothing', async (_, query) => {
 	const payment = e2e.sandbox.webhooks().find((message) => message.action === 'payment')!;
 	const forged = { ...payment.payload, data: { ...(payment.payload as { data: object }).data, id: 'aaaaaaaaaaaaaaaaaaaaaaaa' } };
-	const answer = await fetch(triggerUrl(query), {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(forged),
-	});
+	const answer = await post(triggerUrl(query), forged);
 	expect(answer.status).toBe(401);
 	expect(await executions(2)).toBe(2);
 });
 
 test('a body that is not Hyfin’s gets 400 and starts nothing', async () => {
-	const answer = await fetch(triggerUrl(), {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ hello: 'world' }),
-	});
+	const answer = await post(triggerUrl(), { hello: 'world' });
 	expect(answer.status).toBe(400);
 	expect(await answer.json()).toEqual({ received: false, error: 'Not a Hyfin webhook message: it has no "action"' });
 	expect(await executions(2)).toBe(2);
@@ -253,11 +245,7 @@ test('after n8n restarts, a message it saw before still starts nothing: what was
 	let answer: Response | undefined;
 	// n8n 2.41 registers production webhooks a moment after its editor is up.
 	for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
-		answer = await fetch(triggerUrl(), {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(payment.payload),
-		});
+		answer = await post(triggerUrl(), payment.payload);
 		if (answer.status !== 404) break;
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
@@ -307,11 +295,7 @@ describe('examples', () => {
 			data: { invoice: { external_id: 'INV-T1' }, message: 'Text to 111-222-3333 failed', error: true },
 		};
 		for (const body of [payment.payload, failedText]) {
-			const answer = await fetch(exampleUrl('hyfinTriggerMarkPaid'), {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(body),
-			});
+			const answer = await post(exampleUrl('hyfinTriggerMarkPaid'), body);
 			expect(answer.status).toBe(200);
 		}
 		const runs = await runsOf('hyfinTriggerMarkPaid', 1);
@@ -335,11 +319,7 @@ describe('examples', () => {
 		};
 		const delivered = { ...failed, data: { ...failed.data, message: 'Text to 111-222-3333 delivered', error: false } };
 		for (const body of [failed, delivered, failed]) {
-			const answer = await fetch(exampleUrl('hyfinTriggerFailedTexts'), {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(body),
-			});
+			const answer = await post(exampleUrl('hyfinTriggerFailedTexts'), body);
 			expect(answer.status).toBe(200);
 		}
 		const runs = await runsOf('hyfinTriggerFailedTexts', 1);

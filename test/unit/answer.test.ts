@@ -621,7 +621,7 @@ describe('readAnswer: a rejection that is about the request, not the record', ()
 
 	it('reads a JSON 404 as the record missing when the request may ask for one that is not there (a Get)', () => {
 		const body = JSON.stringify({ success: false, errors: ['customer not found'] });
-		expect(readAnswer(answer(404, body), { requestUrl: ORIGIN, siteId: 's', redact: asIs, recordMayBeMissing: true })).toStrictEqual({
+		expect(readAnswer(answer(404, body), { requestUrl: ORIGIN, siteId: 's', redact: asIs, reading: 'record' })).toStrictEqual({
 			kind: 'rejected',
 			status: 404,
 			errors: ['customer not found'],
@@ -705,7 +705,6 @@ describe('readAnswer: a Get, which answers the record itself', () => {
 				siteId: 's1',
 				redact: asIs,
 				reading: 'record',
-				recordMayBeMissing: true,
 			},
 		);
 	const record = { _id: '6839e415564d3cc2160d945e', external_id: 'P-1', name: 'Wings', unit_price: '15.00' };

@@ -136,11 +136,10 @@ export interface AnswerContext {
 	/** Applied to everything the answer holds before it is read. */
 	redact: Redact;
 	/**
-	 * Whether Hyfin's JSON 404 can be about the record (a Get of one that does not exist). For a
-	 * write, which takes any record, it is about the site or the address: the request failed.
+	 * What a success looks like: `write`, Hyfin's `{ success: true, ... }`; `record`, the record
+	 * itself (a Get). A Get's JSON 404 can be about the record (one that does not exist); a write
+	 * takes any record, so its 404 is about the site or the address: the request failed.
 	 */
-	recordMayBeMissing?: boolean;
-	/** What a success looks like: `write`, Hyfin's `{ success: true, ... }`; `record`, the record itself (a Get). */
 	reading?: 'write' | 'record';
 }
 
@@ -149,10 +148,7 @@ const ABOUT_TOKEN = /\b(access[\s_-]*token|api[\s_-]*key|token|unauthori[sz]ed|n
 const ABOUT_SITE = /\bsite(?:[\s_-]*id)?\b/i;
 
 /** Reads an HTTP answer: the status, then whether the body is Hyfin's JSON. */
-export function readAnswer(
-	response: RawResponse,
-	{ requestUrl, siteId, redact, recordMayBeMissing = false, reading = 'write' }: AnswerContext,
-): HyfinAnswer {
+export function readAnswer(response: RawResponse, { requestUrl, siteId, redact, reading = 'write' }: AnswerContext): HyfinAnswer {
 	const status = response.statusCode;
 	// Everything from the answer is redacted first, so the token cannot reach an output or a message.
 	const text = redact(bodyText(response.body));
@@ -208,7 +204,7 @@ export function readAnswer(
 				`Hyfin does not know site "${siteId}" (HTTP ${status}: ${said}). Check the Site ID in the Hyfin API credential.`,
 			);
 		}
-		if (status === 404 && !recordMayBeMissing) {
+		if (status === 404 && reading !== 'record') {
 			return failure(
 				'notFound',
 				`Hyfin answered HTTP 404 (${said}): the site or the address was not found. Check the Site ID "${siteId}" and the Base URL in the Hyfin API credential.`,

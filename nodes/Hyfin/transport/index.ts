@@ -68,7 +68,6 @@ export async function hyfinRequest(
 		siteId: connection.siteId,
 		redact: connection.redact,
 		reading: request.reading,
-		recordMayBeMissing: request.reading === 'record',
 	});
 }
 
