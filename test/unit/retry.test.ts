@@ -1,10 +1,7 @@
 import type { HyfinFailure } from '../../nodes/Hyfin/transport/answer';
 import { RunControl } from '../../nodes/Hyfin/transport/control';
-import { AdaptiveConcurrency, forEachIndex, OneAtATimePerKey } from '../../nodes/Hyfin/transport/pool';
+import { forEachIndex, OneAtATimePerKey } from '../../nodes/Hyfin/transport/pool';
 import { DEFAULT_RETRY_POLICY, backoffMs, retryDelayMs, shouldRetry } from '../../nodes/Hyfin/transport/retry';
-
-/** Waits as an item of a run that nothing interrupts. */
-const item = new RunControl(undefined).forItem(0);
 
 const failure = (overrides: Partial<HyfinFailure> = {}): HyfinFailure => ({
 	reason: 'server',
@@ -48,105 +45,6 @@ describe('retry policy', () => {
 		expect(shouldRetry(failure(), 2, policy)).toBe(false);
 		expect(shouldRetry(failure({ retryable: false, reason: 'auth', status: 401 }), 0, policy)).toBe(false);
 		expect(shouldRetry(failure(), 0, { ...policy, maxRetries: 0 })).toBe(false);
-	});
-});
-
-describe('adaptive concurrency', () => {
-	const take = async (pool: AdaptiveConcurrency, n: number) => {
-		for (let i = 0; i < n; i++) await pool.acquire(item);
-	};
-
-	it('starts at the maximum and holds back requests beyond it', async () => {
-		const pool = new AdaptiveConcurrency(3);
-		await take(pool, 3);
-		let fourth = false;
-		const waiting = pool.acquire(item).then(() => (fourth = true));
-		await Promise.resolve();
-		expect(fourth).toBe(false);
-		pool.release();
-		await waiting;
-		expect(fourth).toBe(true);
-		expect(pool.inFlight).toBe(3);
-	});
-
-	it('does not hold other requests back for a lone 429 among successes', async () => {
-		jest.useFakeTimers({ now: 1_000_000 });
-		try {
-			const pool = new AdaptiveConcurrency(5);
-			pool.rateLimited(1000);
-			pool.succeeded();
-			pool.rateLimited(1000);
-			let started = false;
-			const next = pool.acquire(item).then(() => (started = true));
-			await jest.advanceTimersByTimeAsync(0);
-			await next;
-			expect(started).toBe(true);
-		} finally {
-			jest.useRealTimers();
-		}
-	});
-
-	it('drops by one for each 503, so a burst of them brings it to what Hyfin takes', async () => {
-		const pool = new AdaptiveConcurrency(50);
-		await take(pool, 50);
-		// Hyfin takes 20 at once: the 30 beyond that come back 503.
-		for (let i = 0; i < 30; i++) {
-			pool.overloaded();
-			pool.release();
-		}
-		expect(pool.limit).toBe(20);
-	});
-
-	it('never drops below one', async () => {
-		const pool = new AdaptiveConcurrency(2);
-		for (let i = 0; i < 5; i++) pool.overloaded();
-		expect(pool.limit).toBe(1);
-	});
-
-	it('climbs back by one after a run of successes, a run twice as long after each refusal, up to the maximum', async () => {
-		const pool = new AdaptiveConcurrency(6);
-		pool.overloaded();
-		pool.overloaded();
-		expect(pool.limit).toBe(4);
-		// Two refusals: the next step up needs 4 × 4 successes; then half as many per step.
-		for (let i = 0; i < 15; i++) pool.succeeded();
-		expect(pool.limit).toBe(4);
-		pool.succeeded();
-		expect(pool.limit).toBe(5);
-		for (let i = 0; i < 9; i++) pool.succeeded();
-		expect(pool.limit).toBe(5);
-		pool.succeeded();
-		expect(pool.limit).toBe(6);
-		for (let i = 0; i < 50; i++) pool.succeeded();
-		expect(pool.limit).toBe(6);
-	});
-
-	it('after one refusal, steps back up after twice the limit in successes; never above the maximum', async () => {
-		const pool = new AdaptiveConcurrency(3);
-		pool.overloaded();
-		for (let i = 0; i < 4; i++) pool.succeeded();
-		expect(pool.limit).toBe(3);
-		const fresh = new AdaptiveConcurrency(10);
-		for (let i = 0; i < 100; i++) fresh.succeeded();
-		expect(fresh.limit).toBe(10);
-	});
-
-	it('after two 429s in a row, holds every new request for the time asked', async () => {
-		jest.useFakeTimers({ now: 1_000_000 });
-		try {
-			const pool = new AdaptiveConcurrency(5);
-			pool.rateLimited(1000);
-			pool.rateLimited(1000);
-			let started = false;
-			const next = pool.acquire(item).then(() => (started = true));
-			await jest.advanceTimersByTimeAsync(999);
-			expect(started).toBe(false);
-			await jest.advanceTimersByTimeAsync(1);
-			await next;
-			expect(started).toBe(true);
-		} finally {
-			jest.useRealTimers();
-		}
 	});
 });
 

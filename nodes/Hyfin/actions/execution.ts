@@ -4,7 +4,8 @@ import { CREDENTIAL_NAME, sendWithRetries, type HyfinRequest, type SentRequest }
 import { refusesEveryRequest } from '../transport/answer';
 import { readConnection, type ConnectionResult, type HyfinConnection } from '../transport/connection';
 import { RunControl } from '../transport/control';
-import { AdaptiveConcurrency, DEFAULT_MAX_CONCURRENT, forEachIndex, OneAtATimePerKey } from '../transport/pool';
+import { Capacity, DEFAULT_CEILING } from '../transport/capacity';
+import { forEachIndex, OneAtATimePerKey } from '../transport/pool';
 import type { Redact } from '../transport/redact';
 import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
 import { optionsPerItem } from './parameters';
@@ -77,7 +78,7 @@ const recordKey = (externalId: string) => externalId.normalize('NFKC').toLowerCa
 
 /**
  * Plans each item (`planItem`, in input order) and sends what it planned, at most
- * `maxConcurrent` requests at once (fewer while Hyfin pushes back); an item is planned just
+ * `maxConcurrent` requests at once (as many as Hyfin takes: see Capacity); an item is planned just
  * before it is sent, so reading thousands of items overlaps with the requests already under way.
  * Rows with the same external_id are sent one after another, in input order.
  *
@@ -96,7 +97,7 @@ export async function executePlans(
 ): Promise<INodeExecutionData[]> {
 	const stopOnFailure = !context.continueOnFail();
 	const control = new RunControl(context.getExecutionCancelSignal());
-	const concurrency = new AdaptiveConcurrency(settings.maxConcurrent);
+	const capacity = new Capacity(settings.maxConcurrent);
 	const oneAtATime = new OneAtATimePerKey();
 	const outcomes: Array<Outcome | undefined> = new Array(itemCount).fill(undefined);
 	/** The input item that names a unit in messages: the item itself, or a group's first row. */
@@ -123,8 +124,7 @@ export async function executePlans(
 	const send = async (itemIndex: number, sending: Extract<ItemPlan, { kind: 'send' }>): Promise<SentRequest> => {
 		const sent = await oneAtATime.run(
 			recordKey(sending.externalId),
-			async () =>
-				await sendWithRetries(context, sending.connection, sending.request, settings.retry, concurrency, control.forItem(itemIndex)),
+			async () => await sendWithRetries(context, sending.connection, sending.request, settings.retry, capacity, control.forItem(itemIndex)),
 		);
 		if (!('interrupted' in sent) && sent.answer.kind === 'failure' && refusesEveryRequest(sent.answer.failure)) {
 			control.refuse({ ...sent.answer.failure, refusedFor: itemLabel(rowOf(itemIndex), sending.externalId) });
@@ -298,7 +298,7 @@ export async function runOperation<O extends RunOptions>(
 		plan,
 		{
 			rejectedRecords: runOptions.rejectedRecords ?? 'outputItems',
-			maxConcurrent: runOptions.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+			maxConcurrent: runOptions.maxConcurrent ?? DEFAULT_CEILING,
 			retry: { ...DEFAULT_RETRY_POLICY, maxRetries: runOptions.maxRetries ?? DEFAULT_MAX_RETRIES },
 			redact,
 		},

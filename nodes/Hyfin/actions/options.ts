@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_TIMEOUT_MS } from '../transport';
-import { DEFAULT_MAX_CONCURRENT } from '../transport/pool';
+import { DEFAULT_CEILING } from '../transport/capacity';
 import { DEFAULT_MAX_RETRIES } from '../transport/retry';
 import type { RunOptions } from './execution';
 
@@ -14,9 +14,10 @@ const maxConcurrent: INodeProperties = {
 	displayName: 'Max Concurrent Requests',
 	name: 'maxConcurrent',
 	type: 'number',
-	default: DEFAULT_MAX_CONCURRENT,
+	default: DEFAULT_CEILING,
 	typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
-	description: 'The most requests to have under way at once. Fewer are sent while Hyfin answers 429 or 503, and more again as it recovers.',
+	description:
+		'The most requests to have under way at once. The node finds how many Hyfin takes, up to this: it sends more while answers come back fast and clean, fewer on 503 or slow answers, and after a 429 paces requests to the rate Hyfin allows.',
 };
 
 const maxRetries: INodeProperties = {

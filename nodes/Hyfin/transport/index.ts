@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-wo
 import { readAnswer, readNetworkError, type HyfinAnswer, type RawResponse } from './answer';
 import type { HyfinConnection } from './connection';
 import type { Interruption, ItemControl } from './control';
-import type { AdaptiveConcurrency } from './pool';
+import type { Capacity, Load } from './capacity';
 import { retryDelayMs, shouldRetry, type RetryPolicy } from './retry';
 
 export const CREDENTIAL_NAME = 'hyfinApi';
@@ -90,41 +90,58 @@ export type SentRequest =
  * Sends one request, trying it again on its own when the failure may pass (429, 503, 5xx,
  * a dropped connection, a timeout, a cut-off answer): after `Retry-After` when Hyfin gives one,
  * else after a backoff. A request that is not repeatable is sent again only when the answer says
- * Hyfin did nothing with it (429, a 503 with Retry-After, a connection never made). Each try takes a slot of `concurrency` and tells it how Hyfin answered;
- * no slot is held while waiting. Nothing is sent once `control` says the run is interrupted,
- * and an interruption ends any wait at once.
+ * Hyfin did nothing with it (429, a 503 with Retry-After, a connection never made). Each try
+ * takes room in `capacity` (and waits its turn at the pace) and tells it how Hyfin answered; no
+ * room is held while waiting to retry. Nothing is sent once `control` says the run is
+ * interrupted, and an interruption ends any wait at once.
  */
 export async function sendWithRetries(
 	context: IExecuteFunctions,
 	connection: HyfinConnection,
 	request: HyfinRequest,
 	policy: RetryPolicy,
-	concurrency: AdaptiveConcurrency,
+	capacity: Capacity,
 	control: ItemControl,
+): Promise<SentRequest> {
+	const send = async (signal: AbortSignal) => await hyfinRequest(context, connection, request, signal);
+	return await sendTries(send, request.repeatable, policy, capacity, control);
+}
+
+/** What a failure says about Hyfin's load. */
+function loadOf(answer: HyfinAnswer | undefined): Load {
+	if (answer === undefined) return 'other';
+	if (answer.kind !== 'failure') return 'answered';
+	if (answer.failure.status === 429) return 'rateLimited';
+	return answer.failure.status === 503 ? 'overloaded' : 'other';
+}
+
+/** sendWithRetries with the sending itself given: `send` reports every outcome as an answer. */
+export async function sendTries(
+	send: (signal: AbortSignal) => Promise<HyfinAnswer>,
+	repeatable: boolean,
+	policy: RetryPolicy,
+	capacity: Capacity,
+	control: ItemControl,
+	random: () => number = Math.random,
 ): Promise<SentRequest> {
 	let answer: HyfinAnswer | undefined;
 	for (let attempts = 0; ;) {
 		let interrupted = control.interruption();
 		if (interrupted) return { interrupted, answer, attempts };
-		await concurrency.acquire(control);
+		const slot = await capacity.acquire(async (ms) => await control.wait(ms));
+		let sent: HyfinAnswer | undefined;
 		try {
 			interrupted = control.interruption();
 			if (interrupted) return { interrupted, answer, attempts };
 			attempts++;
-			answer = await hyfinRequest(context, connection, request, control.requestSignal);
-			if (answer.kind === 'failure' && answer.failure.status === 503) concurrency.overloaded();
+			answer = sent = await send(control.requestSignal);
 		} finally {
-			concurrency.release();
+			capacity.release(slot, loadOf(sent), sent?.kind === 'failure' ? sent.failure.retryAfterMs : undefined);
 		}
-		if (answer.kind !== 'failure') {
-			concurrency.succeeded();
-			return { answer, attempts };
-		}
+		if (answer.kind !== 'failure') return { answer, attempts };
 		const { failure } = answer;
 		if (failure.reason === 'cancelled' || !shouldRetry(failure, attempts - 1, policy)) return { answer, attempts };
-		if (!request.repeatable && !failure.unsent) return { answer, attempts, notRepeated: true };
-		const waitMs = retryDelayMs(failure, attempts, policy);
-		if (failure.status === 429) concurrency.rateLimited(waitMs);
-		await control.wait(waitMs);
+		if (!repeatable && !failure.unsent) return { answer, attempts, notRepeated: true };
+		await control.wait(retryDelayMs(failure, attempts, policy, random));
 	}
 }

@@ -1,0 +1,201 @@
+import { readAnswer, type HyfinAnswer } from '../../nodes/Hyfin/transport/answer';
+import { Capacity } from '../../nodes/Hyfin/transport/capacity';
+import type { ItemControl } from '../../nodes/Hyfin/transport/control';
+import { sendTries } from '../../nodes/Hyfin/transport';
+import { forEachIndex } from '../../nodes/Hyfin/transport/pool';
+import { DEFAULT_RETRY_POLICY } from '../../nodes/Hyfin/transport/retry';
+
+/**
+ * A Hyfin on a simulated clock, and runs of the node's real sending (forEachIndex, sendTries,
+ * Capacity, readAnswer) against it: the controller's behaviour pinned without timing anything.
+ * Time moves only when every promise has settled, from one timer to the next, so a run with the
+ * same seed is the same run.
+ */
+
+/** A small seeded PRNG (mulberry32), so jitter and backoffs repeat. */
+export function seeded(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+export class SimClock {
+	now = 0;
+
+	private timers: Array<{ at: number; order: number; resolve: () => void }> = [];
+
+	private order = 0;
+
+	async sleep(ms: number): Promise<void> {
+		await new Promise<void>((resolve) => this.timers.push({ at: this.now + Math.max(0, ms), order: this.order++, resolve }));
+	}
+
+	/** Runs until `done` settles: lets every promise settle, then moves to the next timer. */
+	async run<T>(done: Promise<T>): Promise<T> {
+		let finished = false;
+		const result = done.finally(() => (finished = true));
+		while (!finished) {
+			await new Promise((resolve) => setImmediate(resolve));
+			if (finished) break;
+			if (this.timers.length === 0) throw new Error('the simulation is stuck: nothing to wait for');
+			this.timers.sort((a, b) => a.at - b.at || a.order - b.order);
+			const next = this.timers.shift();
+			if (next) {
+				this.now = Math.max(this.now, next.at);
+				next.resolve();
+			}
+		}
+		return await result;
+	}
+}
+
+/** A server's limits at one moment; every figure may change over time. */
+export interface Limits {
+	/** Requests per second before 429 (a token bucket holding one second's worth), 0 for none. */
+	ratePerSec?: number;
+	/** Requests processed at once; beyond them 503 (or a queue, with `queue`). */
+	maxInFlight?: number;
+	/** Beyond maxInFlight, wait in line instead of 503. */
+	queue?: boolean;
+	/** Retry-After on 503 and 429, in seconds; undefined sends none on 503 (429 always gives the bucket's). */
+	retryAfterSec?: number;
+	latencyMs?: number;
+	jitterMs?: number;
+	/** Share of requests answered 429 whatever the rate (a fault). */
+	random429?: number;
+}
+
+export interface Outcome {
+	at: number;
+	status: number;
+}
+
+/** The simulated server: a gateway's token bucket, a capacity, latency. */
+export class SimServer {
+	readonly log: Outcome[] = [];
+
+	readonly stored = new Map<number, number>();
+
+	private tokens: number;
+
+	private refilledAt = 0;
+
+	private inFlight = 0;
+
+	private readonly line: Array<() => void> = [];
+
+	constructor(
+		private readonly clock: SimClock,
+		private readonly limitsAt: (ms: number) => Limits,
+		private readonly random: () => number,
+	) {
+		this.tokens = Math.max(1, limitsAt(0).ratePerSec ?? 0);
+	}
+
+	private answer(status: number, headers: Record<string, string> = {}): HyfinAnswer {
+		this.log.push({ at: this.clock.now, status });
+		const body = status === 200 ? { success: true, action: 'added' } : { success: false, errors: [`HTTP ${status}`] };
+		return readAnswer(
+			{ statusCode: status, headers, body: JSON.stringify(body) },
+			{ requestUrl: 'http://hyfin.test/api', siteId: 's', redact: (text) => text },
+		);
+	}
+
+	async handle(item: number): Promise<HyfinAnswer> {
+		const limits = this.limitsAt(this.clock.now);
+		const rate = limits.ratePerSec ?? 0;
+		if (rate > 0) {
+			this.tokens = Math.min(rate, this.tokens + ((this.clock.now - this.refilledAt) / 1000) * rate);
+			this.refilledAt = this.clock.now;
+			if (this.tokens < 1) return this.answer(429, { 'retry-after': String(Math.max(1, Math.ceil((1 - this.tokens) / rate))) });
+			this.tokens -= 1;
+		}
+		if (limits.random429 && this.random() < limits.random429) return this.answer(429, { 'retry-after': '1' });
+		const max = limits.maxInFlight ?? 0;
+		if (max > 0 && this.inFlight >= max) {
+			if (!limits.queue) {
+				return this.answer(503, limits.retryAfterSec === undefined ? {} : { 'retry-after': String(limits.retryAfterSec) });
+			}
+			await new Promise<void>((resolve) => this.line.push(resolve));
+		}
+		this.inFlight++;
+		const jitter = limits.jitterMs ?? 0;
+		await this.clock.sleep((limits.latencyMs ?? 0) + (this.random() * 2 - 1) * jitter);
+		this.inFlight--;
+		this.line.shift()?.();
+		this.stored.set(item, (this.stored.get(item) ?? 0) + 1);
+		return this.answer(200);
+	}
+}
+
+export interface RunReport {
+	durationMs: number;
+	/** Items whose last answer was a success. */
+	succeeded: number;
+	requests: number;
+	refused429: number;
+	refused503: number;
+	/** Successes per second in each whole second of the run. */
+	perSecond: number[];
+	capacities: Capacity[];
+}
+
+/**
+ * `executions` runs of `items` items each, started together against one server, each with its
+ * own Capacity (ceiling `ceiling`) and as many items under way as the ceiling, as the node does.
+ */
+export async function simulate({
+	limits,
+	items = 1000,
+	ceiling = 50,
+	executions = 1,
+	seed = 1,
+}: {
+	limits: Limits | ((ms: number) => Limits);
+	items?: number;
+	ceiling?: number;
+	executions?: number;
+	seed?: number;
+}): Promise<RunReport> {
+	const clock = new SimClock();
+	const random = seeded(seed);
+	const server = new SimServer(clock, typeof limits === 'function' ? limits : () => limits, random);
+	const control: ItemControl = {
+		interruption: () => undefined,
+		requestSignal: new AbortController().signal,
+		wait: async (ms) => await clock.sleep(ms),
+	};
+	const capacities = Array.from({ length: executions }, () => new Capacity(ceiling, () => clock.now));
+	let succeeded = 0;
+	const runs = capacities.map(
+		async (capacity, execution) =>
+			await forEachIndex(items, ceiling, async (index) => {
+				const item = execution * items + index;
+				const sent = await sendTries(async () => await server.handle(item), true, DEFAULT_RETRY_POLICY, capacity, control, random);
+				if ('answer' in sent && sent.answer?.kind === 'success') succeeded++;
+			}),
+	);
+	await clock.run(Promise.all(runs));
+	const perSecond: number[] = [];
+	for (const { at, status } of server.log) {
+		if (status !== 200) continue;
+		const second = Math.floor(at / 1000);
+		while (perSecond.length <= second) perSecond.push(0);
+		perSecond[second]++;
+	}
+	return {
+		durationMs: clock.now,
+		succeeded,
+		requests: server.log.length,
+		refused429: server.log.filter(({ status }) => status === 429).length,
+		refused503: server.log.filter(({ status }) => status === 503).length,
+		perSecond,
+		capacities,
+		log: server.log,
+	} as RunReport;
+}
