@@ -6,7 +6,7 @@
  */
 
 /** @typedef {import('./server').SandboxKnobs} Knobs */
-/** @typedef {'ms' | 'rate' | 'seconds' | 'count' | 'probability' | 'status' | 'seed' | 'externalIds' | 'timeout' | 'scale' | 'shape'} KnobKind */
+/** @typedef {'ms' | 'rate' | 'seconds' | 'count' | 'flag' | 'probability' | 'status' | 'seed' | 'externalIds' | 'timeout' | 'scale' | 'shape'} KnobKind */
 /** @typedef {{ name: keyof Knobs, flag: string, kind: KnobKind, help: string }} KnobSpec */
 
 /** @type {KnobSpec[]} */
@@ -20,6 +20,12 @@ const KNOB_SPECS = [
 		flag: 'retry-after-sec',
 		kind: 'count',
 		help: 'the Retry-After, in seconds, of the maxInFlight 503 and of fault429 and fault503 (0: at once)',
+	},
+	{
+		name: 'overloadRetryAfter',
+		flag: 'overload-retry-after',
+		kind: 'flag',
+		help: 'whether the maxInFlight 503 carries Retry-After: 1 (default) or 0 (only the status)',
 	},
 	{ name: 'fault500', flag: 'fault-500', kind: 'probability', help: 'share of requests answered 500 (JSON), nothing stored' },
 	{ name: 'fault502Html', flag: 'fault-502-html', kind: 'probability', help: 'share answered 502 with an HTML proxy page, nothing stored' },
@@ -116,6 +122,7 @@ function defaultKnobs(seed) {
 		rateLimitPerSec: 0,
 		maxInFlight: 0,
 		retryAfterSec: 1,
+		overloadRetryAfter: 1,
 		fault429: 0,
 		fault500: 0,
 		fault502Html: 0,
@@ -159,6 +166,8 @@ function knobProblem(spec, value) {
 			return value >= 0 ? null : `${spec.name} must be 0 or more`;
 		case 'count':
 			return Number.isInteger(value) && value >= 0 ? null : `${spec.name} must be a whole number, 0 or more`;
+		case 'flag':
+			return value === 0 || value === 1 ? null : `${spec.name} must be 0 or 1`;
 		case 'probability':
 			return value >= 0 && value <= 1 ? null : `${spec.name} must be 0..1`;
 		case 'status':

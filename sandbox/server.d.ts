@@ -9,6 +9,8 @@ export interface SandboxKnobs {
 	maxInFlight: number;
 	/** The Retry-After (seconds) of the maxInFlight 503, fault429 and fault503; 1 unless set. */
 	retryAfterSec: number;
+	/** 1 (the default): the maxInFlight 503 carries Retry-After; 0: it says only 503, as some servers do. */
+	overloadRetryAfter: number;
 	fault500: number;
 	fault502Html: number;
 	fault429: number;

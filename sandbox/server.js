@@ -182,7 +182,7 @@ async function startSandbox(options = {}) {
 		if (!traffic.tryEnter()) {
 			stats.overloaded();
 			count(503);
-			sendErrors(res, 503, ['too many requests in flight'], { 'retry-after': String(knobs.retryAfterSec) });
+			sendErrors(res, 503, ['too many requests in flight'], knobs.overloadRetryAfter ? { 'retry-after': String(knobs.retryAfterSec) } : {});
 			return;
 		}
 		// 'close' fires both when the answer is sent and when the connection dies (reset, hang, client gone).

@@ -59,6 +59,20 @@ describe('maxInFlight', () => {
 		expect(sandbox.stats()).toMatchObject({ peakInFlight: 2, overloaded: 1, inFlight: 0 });
 	});
 
+	test('overloadRetryAfter = 0: the 503 says only its status, as some servers do', async () => {
+		sandbox.setKnobs({ maxInFlight: 1, latencyMs: 400, overloadRetryAfter: 0 });
+		const answers = await Promise.all([1, 2].map((i) => addUpdate(sandbox, { ...JOHN, external_id: `c${i}` })));
+		const refused = answers.find((a) => a.status === 503);
+		expect(answers.map((a) => a.status).sort()).toEqual([200, 503]);
+		expect(refused?.headers.get('retry-after')).toBeNull();
+	});
+
+	test('overloadRetryAfter takes only 0 or 1', async () => {
+		const answer = await call(sandbox, '/__sandbox/knobs', { method: 'POST', body: JSON.stringify({ overloadRetryAfter: 2 }) });
+		expect(answer.status).toBe(400);
+		expect(answer.json).toEqual({ success: false, errors: ['overloadRetryAfter must be 0 or 1'] });
+	});
+
 	test('peakInFlight counts requests processed at once', async () => {
 		sandbox.setKnobs({ latencyMs: 200 });
 		await Promise.all([1, 2, 3, 4].map((i) => addUpdate(sandbox, { ...JOHN, external_id: `c${i}` })));

@@ -137,6 +137,13 @@ export interface RunReport {
 	durationMs: number;
 	/** Items whose last answer was a success. */
 	succeeded: number;
+	/** Items that ended in a failure (their retries ran out). */
+	failed: number;
+	/** How often the server stored each item. */
+	stored: Map<number, number>;
+	/** The most requests each execution had at the server at once. */
+	peakInFlight: number[];
+	log: Outcome[];
 	requests: number;
 	refused429: number;
 	refused503: number;
@@ -172,12 +179,24 @@ export async function simulate({
 	};
 	const capacities = Array.from({ length: executions }, () => new Capacity(ceiling, () => clock.now));
 	let succeeded = 0;
+	let failed = 0;
+	const inFlight = capacities.map(() => 0);
+	const peakInFlight = capacities.map(() => 0);
 	const runs = capacities.map(
 		async (capacity, execution) =>
 			await forEachIndex(items, ceiling, async (index) => {
 				const item = execution * items + index;
-				const sent = await sendTries(async () => await server.handle(item), true, DEFAULT_RETRY_POLICY, capacity, control, random);
+				const send = async () => {
+					peakInFlight[execution] = Math.max(peakInFlight[execution], ++inFlight[execution]);
+					try {
+						return await server.handle(item);
+					} finally {
+						inFlight[execution]--;
+					}
+				};
+				const sent = await sendTries(send, true, DEFAULT_RETRY_POLICY, capacity, control, random);
 				if ('answer' in sent && sent.answer?.kind === 'success') succeeded++;
+				else failed++;
 			}),
 	);
 	await clock.run(Promise.all(runs));
@@ -191,11 +210,14 @@ export async function simulate({
 	return {
 		durationMs: clock.now,
 		succeeded,
+		failed,
+		stored: server.stored,
+		peakInFlight,
 		requests: server.log.length,
 		refused429: server.log.filter(({ status }) => status === 429).length,
 		refused503: server.log.filter(({ status }) => status === 503).length,
 		perSecond,
 		capacities,
 		log: server.log,
-	} as RunReport;
+	};
 }

@@ -99,7 +99,6 @@ export async function executePlans(
 	const control = new RunControl(context.getExecutionCancelSignal());
 	const capacity = new Capacity(settings.maxConcurrent);
 	const oneAtATime = new OneAtATimePerKey();
-	const outcomes: Array<Outcome | undefined> = new Array(itemCount).fill(undefined);
 	/** The input item that names a unit in messages: the item itself, or a group's first row. */
 	const rowOf = (itemIndex: number) => pairedItems(itemIndex)[0];
 	/** Records a notifying request was planned for, by key, and the item that planned it. */
@@ -141,12 +140,30 @@ export async function executePlans(
 		}
 	};
 
+	/**
+	 * Each item as n8n will show it, settled as soon as it ends, so that neither its request nor
+	 * Hyfin's answer is kept to the end of the run; undefined for an item never started.
+	 */
+	const settledItems: Array<{ settled?: Settled } | undefined> = new Array(itemCount).fill(undefined);
+	const settleNow = (unit: number, outcome: Outcome): Settled | undefined => {
+		const paired = pairedItems(unit);
+		try {
+			const settled = settle(context, outcome, paired[0], settings.rejectedRecords, paired);
+			if (settled && 'item' in settled && outcome.plan.annotations) Object.assign(settled.item.json, outcome.plan.annotations);
+			return settled;
+		} catch (error) {
+			const { message, description } = unexpectedFailure(error, paired[0], settings.redact);
+			return { error: new NodeOperationError(context.getNode(), message, { itemIndex: paired[0], description }) };
+		}
+	};
+
 	try {
 		await forEachIndex(
 			itemCount,
 			settings.maxConcurrent,
 			async (itemIndex) => {
-				const outcome = (outcomes[itemIndex] = await runItem(itemIndex));
+				const outcome = await runItem(itemIndex);
+				settledItems[itemIndex] = { settled: settleNow(itemIndex, outcome) };
 				if (stopOnFailure && fails(outcome, settings.rejectedRecords)) control.halt(itemIndex);
 			},
 			() => control.stopped,
@@ -157,30 +174,17 @@ export async function executePlans(
 
 	const output: INodeExecutionData[] = [];
 	for (let unit = 0; unit < itemCount; unit++) {
-		const outcome = outcomes[unit];
 		const paired = pairedItems(unit);
-		const itemIndex = paired[0];
-		let settled: Settled | undefined;
-		try {
-			settled = outcome
-				? settle(context, outcome, itemIndex, settings.rejectedRecords, paired)
-				: // Never started: the run was cancelled, or stopped by an earlier item's failure.
-					control.wasCancelled
-					? { error: cancelledError(context, itemIndex, false) }
-					: undefined;
-		} catch (error) {
-			const { message, description } = unexpectedFailure(error, itemIndex, settings.redact);
-			settled = { error: new NodeOperationError(context.getNode(), message, { itemIndex, description }) };
-		}
+		// Never started: the run was cancelled, or stopped by an earlier item's failure.
+		const ended = settledItems[unit];
+		const settled = ended ? ended.settled : control.wasCancelled ? { error: cancelledError(context, paired[0], false) } : undefined;
 		if (settled === undefined) continue;
 		if ('error' in settled) {
 			if (stopOnFailure) throw settled.error;
 			output.push(failedItem(settled.error, paired));
 			continue;
 		}
-		const { item } = settled;
-		if (outcome?.plan.annotations) Object.assign(item.json, outcome.plan.annotations);
-		output.push(item);
+		output.push(settled.item);
 	}
 	return output;
 }

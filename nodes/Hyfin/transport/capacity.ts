@@ -7,7 +7,7 @@
  * clean answers sent while it was full (slow start). Each 503 takes one request off it, so a burst
  * of them brings it to what Hyfin took at once; from there it probes one above every few rounds,
  * spacing the probes further each time Hyfin refuses one and closing in faster each time one goes
- * through (as BIC TCP does). Answers that grow slow (twice the fastest seen, and 20 ms more) shrink
+ * through (as BIC TCP does). Answers that grow slow (three times the fastest seen, and 50 ms more) shrink
  * it by a tenth per round, as Netflix's gradient limiter does: a server that queues instead of
  * refusing is not pushed deeper into its queue.
  *
@@ -33,9 +33,10 @@ export type Load =
 	/** Nothing about load: another failure, or the request was never sent. */
 	| 'other';
 
-/** A request under way: when it started, and whether it filled the window. */
+/** A request under way: when it started, the window then, and whether it filled it. */
 export interface Slot {
 	readonly sentAt: number;
+	readonly window: number;
 	readonly windowFull: boolean;
 }
 
@@ -46,9 +47,13 @@ const INITIAL_WINDOW = 4;
 const MAX_PROBE_SPACING = 16;
 /** Requests added by one probe, at most, after probes that went through. */
 const MAX_PROBE_STEP = 8;
-/** Answers slower than this many times the fastest seen, and LATENCY_SLACK_MS more, mean a queue. */
-const LATENCY_TOLERANCE = 2;
-const LATENCY_SLACK_MS = 20;
+/**
+ * Answers slower than this many times the fastest seen, and LATENCY_SLACK_MS more, mean a queue.
+ * Not less: n8n busy with its own work (thousands of items on two cores) makes answers look up to
+ * two and a half times slower than they came, and that is no reason to send fewer.
+ */
+const LATENCY_TOLERANCE = 3;
+const LATENCY_SLACK_MS = 50;
 /** How long the fastest answer counts as the fastest, so a server that got slower for good sets a new floor. */
 const MIN_LATENCY_LIFE_MS = 10_000;
 /** The share the pace drops below the measured limit, and the time it takes to return to it. */
@@ -58,10 +63,12 @@ const PACE_RETURN_MS = 500;
 const DEFAULT_PAUSE_MS = 1000;
 /** A pace is never slower than this (requests per second): Retry-After pauses cover the rest. */
 const MIN_PACE = 0.5;
-/** The share of requests a server may refuse whatever the pace: so many 429s do not slow the pace down. */
-const FAULT_SHARE = 0.05;
+/** At most this share of refusals is taken for a fault rather than the limit. */
+const MAX_FAULT_SHARE = 0.3;
 /** Answers needed to measure the limit. */
-const MIN_SAMPLE = 5;
+const MIN_SAMPLE = 10;
+/** Or this many refused: others take what the limit lets through. */
+const MIN_STORM = 5;
 
 export class Capacity {
 	private currentWindow: number;
@@ -96,10 +103,16 @@ export class Capacity {
 	/** When the pace last changed. */
 	private paceMark?: { at: number };
 
-	/** Answers to requests sent since the measure began: taken, or refused (429). */
-	private taken = 0;
+	/** Requests sent since the measure began, and those of them refused (429); the rest count as taken, answered or not. */
+	private sent = 0;
 
 	private refused = 0;
+
+	/** Requests sent while the pace was below the limit, and those of them refused, over recent intervals. */
+	private below = { sent: 0, refused: 0 };
+
+	/** How often the pace changed: a turn taken before a change is taken again. */
+	private cuts = 0;
 
 	private nextStart = Number.NEGATIVE_INFINITY;
 
@@ -142,31 +155,40 @@ export class Capacity {
 		this.active++;
 		const windowFull = this.active >= this.currentWindow;
 		let now = this.now();
-		const pace = this.pace(now);
-		let startAt = Math.max(now, this.pausedUntil);
-		if (pace !== undefined) {
-			startAt = Math.max(startAt, this.nextStart);
-			this.nextStart = startAt + 1000 / pace;
-		}
-		if (startAt > now) {
+		for (;;) {
+			const cuts = this.cuts;
+			const pace = this.pace(now);
+			let startAt = Math.max(now, this.pausedUntil);
+			if (pace !== undefined) {
+				startAt = Math.max(startAt, this.nextStart);
+				this.nextStart = startAt + 1000 / pace;
+			}
+			if (startAt <= now) break;
 			await wait(startAt - now);
 			now = this.now();
+			// Woken early: the run was interrupted. A turn taken at a pace since cut: take a new one.
+			if (now < startAt || cuts === this.cuts) break;
 		}
-		return { sentAt: now, windowFull };
+		if (now > this.measureFrom()) this.sent++;
+		else if (this.limit !== undefined && now > (this.paceMark?.at ?? now)) this.below.sent++;
+		return { sentAt: now, window: this.currentWindow, windowFull };
 	}
 
 	/**
 	 * Gives the slot back, with what the answer said about Hyfin's load and, for a 429, how long
-	 * Hyfin asked to wait (Retry-After).
+	 * Hyfin asked to wait (Retry-After). Returns true for a 503 to a request sent while the window
+	 * was above what Hyfin takes (slow start or a probe): the window is already back at what Hyfin
+	 * takes, so the request may go again as soon as there is room in it, without Retry-After.
 	 */
-	release(slot: Slot, load: Load, retryAfterMs?: number): void {
+	release(slot: Slot, load: Load, retryAfterMs?: number): boolean {
 		this.active--;
 		const now = this.now();
-		if (load === 'answered' || load === 'overloaded') this.counted(slot, false);
+		let ours = false;
 		if (load === 'answered') this.answered(slot, now);
-		else if (load === 'overloaded') this.overloaded(now);
+		else if (load === 'overloaded') ours = this.overloaded(slot, now);
 		else if (load === 'rateLimited') this.rateLimited(slot, now, retryAfterMs);
 		this.wake();
+		return ours;
 	}
 
 	private answered(slot: Slot, now: number): void {
@@ -206,10 +228,13 @@ export class Capacity {
 	}
 
 	/** A 503: one request fewer at once; probes above it come further apart. */
-	private overloaded(now: number): void {
-		const probeRefused = this.windowTaken === undefined || this.currentWindow > this.windowTaken;
+	private overloaded(slot: Slot, now: number): boolean {
+		const ours = this.windowTaken === undefined || slot.window > this.windowTaken;
+		if (this.windowTaken === undefined || this.currentWindow > this.windowTaken) {
+			this.probeSpacing = Math.min(this.probeSpacing * 2, MAX_PROBE_SPACING);
+		}
 		this.cutWindow(Math.max(1, this.currentWindow - 1), now);
-		if (probeRefused) this.probeSpacing = Math.min(this.probeSpacing * 2, MAX_PROBE_SPACING);
+		return ours;
 	}
 
 	private cutWindow(window: number, now: number): void {
@@ -228,11 +253,16 @@ export class Capacity {
 		return this.limit === undefined ? mark : mark + PACE_RETURN_MS;
 	}
 
-	/** Counts an answer to a request sent since the measure began: taken, or refused (429). */
-	private counted(slot: Slot, refused: boolean): void {
-		if (slot.sentAt <= this.measureFrom()) return;
-		if (refused) this.refused++;
-		else this.taken++;
+	/** Counts a 429 for a request sent since the measure began. */
+	private counted(slot: Slot): void {
+		if (slot.sentAt > this.measureFrom()) this.refused++;
+		else if (this.limit !== undefined && slot.sentAt > (this.paceMark?.at ?? slot.sentAt)) this.below.refused++;
+	}
+
+	/** The share of requests refused while the pace was below the limit: refusals that come whatever the pace. */
+	private faultShare(): number {
+		const { sent, refused } = this.below;
+		return sent >= MIN_SAMPLE ? Math.min(MAX_FAULT_SHARE, refused / sent) : 0;
 	}
 
 	private rateLimited(slot: Slot, now: number, retryAfterMs: number | undefined): void {
@@ -247,15 +277,16 @@ export class Capacity {
 			return;
 		}
 		this.slowStart = false;
-		this.counted(slot, true);
+		this.counted(slot);
 		const from = this.measureFrom();
 		// Too soon to say: a 429 for a request sent before the pace returned to the limit, or too few
 		// answers since, unless as many were refused (others share the limit and take it all).
-		if (slot.sentAt <= from || (this.taken < MIN_SAMPLE && this.refused < MIN_SAMPLE)) return;
+		const taken = this.sent - this.refused;
+		if (slot.sentAt <= from || (taken < MIN_SAMPLE && this.refused < MIN_STORM)) return;
 		// Measured over the pause too the first time: a limiter lets through over a pause what it
 		// refused before it. A few refusals count as taken: a server that refuses some requests
 		// whatever the pace (a fault) would otherwise bring the pace down at every refusal, without end.
-		const measured = ((this.taken + Math.min(this.refused, this.taken * FAULT_SHARE)) * 1000) / Math.max(1, now - from);
+		const measured = (taken * 1000) / (1 - this.faultShare()) / Math.max(1, now - from);
 		const floor = this.limit === undefined ? MIN_PACE : Math.max(MIN_PACE, this.limit / 2);
 		this.limit = Math.max(floor, Math.min(measured, this.pace(now) ?? measured));
 		this.newInterval(now);
@@ -263,7 +294,11 @@ export class Capacity {
 
 	private newInterval(now: number): void {
 		this.paceMark = { at: now };
-		this.taken = this.refused = 0;
+		this.sent = this.refused = 0;
+		// Older intervals count half as much each time.
+		this.below = { sent: this.below.sent / 2, refused: this.below.refused / 2 };
+		this.nextStart = now;
+		this.cuts++;
 	}
 
 	private wake(): void {

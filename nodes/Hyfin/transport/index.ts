@@ -130,18 +130,19 @@ export async function sendTries(
 		if (interrupted) return { interrupted, answer, attempts };
 		const slot = await capacity.acquire(async (ms) => await control.wait(ms));
 		let sent: HyfinAnswer | undefined;
+		let refusedForOurWindow = false;
 		try {
 			interrupted = control.interruption();
 			if (interrupted) return { interrupted, answer, attempts };
 			attempts++;
 			answer = sent = await send(control.requestSignal);
 		} finally {
-			capacity.release(slot, loadOf(sent), sent?.kind === 'failure' ? sent.failure.retryAfterMs : undefined);
+			refusedForOurWindow = capacity.release(slot, loadOf(sent), sent?.kind === 'failure' ? sent.failure.retryAfterMs : undefined);
 		}
 		if (answer.kind !== 'failure') return { answer, attempts };
 		const { failure } = answer;
 		if (failure.reason === 'cancelled' || !shouldRetry(failure, attempts - 1, policy)) return { answer, attempts };
 		if (!repeatable && !failure.unsent) return { answer, attempts, notRepeated: true };
-		await control.wait(retryDelayMs(failure, attempts, policy, random));
+		if (!refusedForOurWindow) await control.wait(retryDelayMs(failure, attempts, policy, random));
 	}
 }
