@@ -54,7 +54,7 @@ async function check(queue, sandbox, url) {
 	};
 	const problems = (await Promise.all(batches.map((batch) => post(batch)))).flat();
 	const ranOn = (id) => queue.workers.filter((worker) => worker.logs().includes(`Worker started execution ${id} `)).map(({ name }) => name);
-	const rows = queue.postgres.sql(`SELECT id, status, mode FROM execution_entity WHERE "workflowId" = '${WEBHOOK.id}' ORDER BY id`);
+	const rows = await queue.postgres.sql(`SELECT id, status, mode FROM execution_entity WHERE "workflowId" = '${WEBHOOK.id}' ORDER BY id`);
 	for (const [id, status, mode] of rows) {
 		say(`  execution ${id}: ${status}, ${mode} (PostgreSQL); its worker's log: ${ranOn(id).join(', ') || 'none'}`);
 		if (status !== 'success' || mode !== 'webhook' || ranOn(id).length !== 1) problems.push(`execution ${id}`);

@@ -145,13 +145,40 @@ async function execute(n8n, home, workflowId, options = {}) {
 	return { ...result, run: parsed, error: errorOf(parsed) };
 }
 
+/**
+ * The ids of the processes under `pid` (children, then theirs), read from Linux's /proc; none elsewhere.
+ * @param {number} pid @returns {number[]}
+ */
+function descendantsOf(pid) {
+	/** @type {Array<[number, number]>} */
+	const parents = [];
+	for (const entry of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			// "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			parents.push([Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])]);
+		} catch {
+			// It ended meanwhile.
+		}
+	}
+	const found = [];
+	for (let i = -1; i < found.length; i++) {
+		const parent = i < 0 ? pid : found[i];
+		for (const [child, ppid] of parents) if (ppid === parent) found.push(child);
+	}
+	return found;
+}
+
 /** The line each long-running command logs once it is ready. */
 const READY = { start: 'Editor is now accessible via', worker: 'n8n worker is now ready' };
 
 /**
  * `n8n start` on `port` (a free one by default), resolved once the editor is up:
- * { url, port, logs(), stop() }. onLog(line) sees n8n's output as it comes. `command: 'worker'`
+ * { url, port, pid, logs(), stop(), kill() }. onLog(line) sees n8n's output as it comes. `command: 'worker'`
  * starts a queue-mode worker instead (give it the main's URLs in `env`), resolved once it is ready.
+ * stop() asks n8n to shut down (SIGTERM, SIGKILL after 15 s); kill() is a crash: SIGKILL to n8n
+ * and every process under it (its task runner) at once, as when its machine or container dies.
  * @param {N8n} n8n @param {{ dir: string }} home
  * @param {{ port?: number, env?: Record<string, string>, onLog?: (line: string) => void, timeoutMs?: number, command?: 'start' | 'worker' }} [options]
  */
@@ -185,7 +212,17 @@ async function start(n8n, home, { port, env = {}, onLog, timeoutMs = 120_000, co
 		await stop();
 		throw new Error(`n8n ${command} ${state}:\n${lines.slice(-60).join('\n')}`);
 	}
-	return { url, port, logs: () => lines.join('\n'), stop };
+	const kill = async () => {
+		for (const pid of [child.pid, ...descendantsOf(child.pid)]) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch {
+				// Already gone.
+			}
+		}
+		await exited;
+	};
+	return { url, port, pid: child.pid, logs: () => lines.join('\n'), stop, kill };
 }
 
 /**

@@ -6,10 +6,13 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync, spawn, spawnSync } = require('node:child_process');
+const { execFile, execFileSync, spawn, spawnSync } = require('node:child_process');
+const { promisify } = require('node:util');
 const { getRandomPort } = require('get-port-please');
 
 const n8n = require('./n8n');
+
+const execFileAsync = promisify(execFile);
 
 const PG = '/usr/lib/postgresql';
 const asRoot = process.getuid?.() === 0;
@@ -52,12 +55,19 @@ async function startPostgres(dir) {
 	return {
 		port,
 		env: { DB_TYPE: 'postgresdb', DB_POSTGRESDB_DATABASE: 'postgres', ...login },
-		/** @param {string} query @returns {string[][]} the rows, each column a string */
-		sql: (query) =>
-			execFileSync(path.join(bin, 'psql'), [...psql, query], { encoding: 'utf8' })
+		/**
+		 * The rows, each column a string (up to 256 MB: an execution's data can be megabytes). Without
+		 * blocking: the sandbox serves Hyfin from this process, and a synchronous psql would stall it,
+		 * then let the requests queued meanwhile through at once.
+		 * @param {string} query @returns {Promise<string[][]>}
+		 */
+		sql: async (query) => {
+			const { stdout } = await execFileAsync(path.join(bin, 'psql'), [...psql, query], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+			return stdout
 				.split('\n')
 				.filter(Boolean)
-				.map((row) => row.split('\t')),
+				.map((row) => row.split('\t'));
+		},
 		stop: async () => void pg('pg_ctl', '-D', dir, '-m', 'fast', '-w', 'stop'),
 	};
 }

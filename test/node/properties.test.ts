@@ -9,6 +9,7 @@
  *   HYFIN_PROPERTY_SEED=123 npx jest test/node/properties   replays the runs fast-check printed
  *   HYFIN_PROPERTY_SHRINK=1                                  also shrinks a failure to a smallest case
  */
+import { DEFAULT_CEILING } from '../../nodes/Hyfin/transport/capacity';
 import diagnostics from 'diagnostics_channel';
 import type { ClientRequest } from 'http';
 import fc from 'fast-check';
@@ -273,7 +274,7 @@ function itemsByInput(result: RunNodeResult, s: Scenario): Array<INodeExecutionD
 
 /** How many requests the run may have under way at once; 0 when its Max Concurrent Requests is not valid. */
 function concurrencyOf(s: Scenario): number {
-	const chosen = s.options.maxConcurrent === '={{ $json.mc }}' ? s.mc : (s.options.maxConcurrent ?? 10);
+	const chosen = s.options.maxConcurrent === '={{ $json.mc }}' ? s.mc : (s.options.maxConcurrent ?? DEFAULT_CEILING);
 	const value = typeof chosen === 'string' && chosen.trim() !== '' ? Number(chosen) : chosen;
 	return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 100 ? value : 0;
 }

@@ -162,12 +162,15 @@ export async function simulate({
 	ceiling = 50,
 	executions = 1,
 	seed = 1,
+	startGapMs = 0,
 }: {
 	limits: Limits | ((ms: number) => Limits);
 	items?: number;
 	ceiling?: number;
 	executions?: number;
 	seed?: number;
+	/** Execution k starts k × this many ms after the first. */
+	startGapMs?: number;
 }): Promise<RunReport> {
 	const clock = new SimClock();
 	const random = seeded(seed);
@@ -182,23 +185,23 @@ export async function simulate({
 	let failed = 0;
 	const inFlight = capacities.map(() => 0);
 	const peakInFlight = capacities.map(() => 0);
-	const runs = capacities.map(
-		async (capacity, execution) =>
-			await forEachIndex(items, ceiling, async (index) => {
-				const item = execution * items + index;
-				const send = async () => {
-					peakInFlight[execution] = Math.max(peakInFlight[execution], ++inFlight[execution]);
-					try {
-						return await server.handle(item);
-					} finally {
-						inFlight[execution]--;
-					}
-				};
-				const sent = await sendTries(send, true, DEFAULT_RETRY_POLICY, capacity, control, random);
-				if ('answer' in sent && sent.answer?.kind === 'success') succeeded++;
-				else failed++;
-			}),
-	);
+	const runs = capacities.map(async (capacity, execution) => {
+		await clock.sleep(execution * startGapMs);
+		await forEachIndex(items, ceiling, async (index) => {
+			const item = execution * items + index;
+			const send = async () => {
+				peakInFlight[execution] = Math.max(peakInFlight[execution], ++inFlight[execution]);
+				try {
+					return await server.handle(item);
+				} finally {
+					inFlight[execution]--;
+				}
+			};
+			const sent = await sendTries(send, true, DEFAULT_RETRY_POLICY, capacity, control, random);
+			if ('answer' in sent && sent.answer?.kind === 'success') succeeded++;
+			else failed++;
+		});
+	});
 	await clock.run(Promise.all(runs));
 	const perSecond: number[] = [];
 	for (const { at, status } of server.log) {

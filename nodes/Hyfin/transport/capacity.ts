@@ -40,7 +40,7 @@ export interface Slot {
 	readonly windowFull: boolean;
 }
 
-export const DEFAULT_CEILING = 50;
+export const DEFAULT_CEILING = 100;
 /** The window to start from: small, since it doubles each round. */
 const INITIAL_WINDOW = 4;
 /** Rounds between probes above what Hyfin took: at most this many after refused probes. */
@@ -56,15 +56,18 @@ const LATENCY_TOLERANCE = 3;
 const LATENCY_SLACK_MS = 50;
 /** How long the fastest answer counts as the fastest, so a server that got slower for good sets a new floor. */
 const MIN_LATENCY_LIFE_MS = 10_000;
-/** The share the pace drops below the measured limit, and the time it takes to return to it. */
-const PACE_CUT = 0.1;
-const PACE_RETURN_MS = 500;
+/**
+ * The share the pace drops below the measured limit, and the time it takes to return to it: a
+ * while below it, so that executions sharing the limit (queue mode) keep their sum under it.
+ */
+const PACE_DIP = 0.1;
+const PACE_RETURN_MS = 2000;
 /** A 429 with no Retry-After pauses new requests this long. */
 const DEFAULT_PAUSE_MS = 1000;
 /** A pace is never slower than this (requests per second): Retry-After pauses cover the rest. */
 const MIN_PACE = 0.5;
 /** At most this share of refusals is taken for a fault rather than the limit. */
-const MAX_FAULT_SHARE = 0.3;
+const MAX_FAULT_SHARE = 0.05;
 /** Answers needed to measure the limit. */
 const MIN_SAMPLE = 10;
 /** Or this many refused: others take what the limit lets through. */
@@ -111,10 +114,16 @@ export class Capacity {
 	/** Requests sent while the pace was below the limit, and those of them refused, over recent intervals. */
 	private below = { sent: 0, refused: 0 };
 
+	/** The same, since the pace last changed. */
+	private belowNow = { sent: 0, refused: 0 };
+
 	/** How often the pace changed: a turn taken before a change is taken again. */
 	private cuts = 0;
 
 	private nextStart = Number.NEGATIVE_INFINITY;
+
+	/** When the last request started. */
+	private lastStart = Number.NEGATIVE_INFINITY;
 
 	private pausedUntil = Number.NEGATIVE_INFINITY;
 
@@ -137,10 +146,9 @@ export class Capacity {
 	/** Requests per second allowed now, or undefined while Hyfin has shown no rate limit. */
 	pace(at = this.now()): number | undefined {
 		if (this.limit === undefined || this.paceMark === undefined) return undefined;
+		// A cubic: just below the limit, flat as it reaches it, then ever faster above it.
 		const t = (at - this.paceMark.at) / PACE_RETURN_MS - 1;
-		// Below the limit, a cubic's concave half; above it, slow at first, then faster (t in seconds).
-		const above = (t * PACE_RETURN_MS) / 1000;
-		return Math.max(MIN_PACE, this.limit * (t < 0 ? 1 + PACE_CUT * t ** 3 : 1 + 0.05 * above + 0.02 * above ** 3));
+		return Math.max(MIN_PACE, this.limit * (1 + PACE_DIP * t ** 3));
 	}
 
 	/**
@@ -166,11 +174,16 @@ export class Capacity {
 			if (startAt <= now) break;
 			await wait(startAt - now);
 			now = this.now();
-			// Woken early: the run was interrupted. A turn taken at a pace since cut: take a new one.
-			if (now < startAt || cuts === this.cuts) break;
+			// Woken early: the run was interrupted.
+			if (now < startAt) break;
+			// A turn taken at a pace since cut, or woken late right behind another (n8n was busy,
+			// and the turns due meanwhile would all go at once): take a new turn.
+			const late = pace !== undefined && now - this.lastStart < 500 / pace;
+			if (cuts === this.cuts && !late) break;
 		}
+		this.lastStart = now;
 		if (now > this.measureFrom()) this.sent++;
-		else if (this.limit !== undefined && now > (this.paceMark?.at ?? now)) this.below.sent++;
+		else if (this.limit !== undefined && now > (this.paceMark?.at ?? now)) this.belowNow.sent++;
 		return { sentAt: now, window: this.currentWindow, windowFull };
 	}
 
@@ -256,12 +269,13 @@ export class Capacity {
 	/** Counts a 429 for a request sent since the measure began. */
 	private counted(slot: Slot): void {
 		if (slot.sentAt > this.measureFrom()) this.refused++;
-		else if (this.limit !== undefined && slot.sentAt > (this.paceMark?.at ?? slot.sentAt)) this.below.refused++;
+		else if (this.limit !== undefined && slot.sentAt > (this.paceMark?.at ?? slot.sentAt)) this.belowNow.refused++;
 	}
 
 	/** The share of requests refused while the pace was below the limit: refusals that come whatever the pace. */
 	private faultShare(): number {
-		const { sent, refused } = this.below;
+		const sent = this.below.sent + this.belowNow.sent;
+		const refused = this.below.refused + this.belowNow.refused;
 		return sent >= MIN_SAMPLE ? Math.min(MAX_FAULT_SHARE, refused / sent) : 0;
 	}
 
@@ -279,10 +293,20 @@ export class Capacity {
 		this.slowStart = false;
 		this.counted(slot);
 		const from = this.measureFrom();
-		// Too soon to say: a 429 for a request sent before the pace returned to the limit, or too few
-		// answers since, unless as many were refused (others share the limit and take it all).
+		if (slot.sentAt <= from) {
+			// Sent while the pace was below the limit: a fault, unless Hyfin refused more than it
+			// took, with the limit lower than measured (or taken by others sharing it).
+			const below = this.belowNow;
+			if (this.limit === undefined || below.refused < MIN_STORM || below.refused <= below.sent - below.refused) return;
+			const measuredBelow = ((below.sent - below.refused) * 1000) / Math.max(1, now - this.paceMark.at);
+			this.belowNow = { sent: 0, refused: 0 };
+			this.limit = Math.max(MIN_PACE, this.limit / 2, Math.min(this.limit, measuredBelow));
+			this.newInterval(now);
+			return;
+		}
+		// Too soon to say: too few answers since, unless as many were refused (others share the limit and take it all).
 		const taken = this.sent - this.refused;
-		if (slot.sentAt <= from || (taken < MIN_SAMPLE && this.refused < MIN_STORM)) return;
+		if (taken < MIN_SAMPLE && this.refused < MIN_STORM) return;
 		// Measured over the pause too the first time: a limiter lets through over a pause what it
 		// refused before it. A few refusals count as taken: a server that refuses some requests
 		// whatever the pace (a fault) would otherwise bring the pace down at every refusal, without end.
@@ -296,7 +320,8 @@ export class Capacity {
 		this.paceMark = { at: now };
 		this.sent = this.refused = 0;
 		// Older intervals count half as much each time.
-		this.below = { sent: this.below.sent / 2, refused: this.below.refused / 2 };
+		this.below = { sent: (this.below.sent + this.belowNow.sent) / 2, refused: (this.below.refused + this.belowNow.refused) / 2 };
+		this.belowNow = { sent: 0, refused: 0 };
 		this.nextStart = now;
 		this.cuts++;
 	}
