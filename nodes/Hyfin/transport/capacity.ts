@@ -15,11 +15,14 @@
  * every new request for what Retry-After asked (a second if nothing) and restarts the window
  * small; the next 429 measures the requests taken per second since then (the pause included: a
  * limiter lets through over a pause what it refused before it), and that is the limit. The pace
- * drops a tenth below it, returns to it within half a second, then probes above it, slowly at
- * first and faster the longer no 429 comes; the next 429 measures the limit again over the time
- * since the pace was back at it. A 429 for a request sent before that says nothing new and is
- * only retried. Up to one in twenty refused counts as taken, so a server that refuses a few requests
- * whatever the pace does not bring it down without end; a cut at most halves it.
+ * drops a tenth below it and returns to it within two seconds (so that executions sharing the
+ * limit keep their sum under it), then probes above it, slowly at first and faster the longer no
+ * 429 comes; the next 429 measures the limit again over the time since the pace was back at it,
+ * counting requests still in flight as taken. A 429 for a request sent below the limit is a
+ * fault and is only retried, unless Hyfin refuses more than it takes: then the limit is lower
+ * than measured. The refusals below the limit, up to one in twenty, are discounted, so that a
+ * server that refuses a few requests whatever the pace does not bring it down without end; a cut
+ * at most halves it. Turns that come due while n8n is busy are not all taken at once.
  */
 
 /** What one answer says about Hyfin's load. */
