@@ -263,6 +263,7 @@ Each run sends ${N} customers through real n8n to a fresh Hyfin sandbox; each ro
 *Succeeded*: customers the sandbox holds after; *time*: the sending node's execution time; *refused*: requests answered 429 / 503;
 *share*: customers per second as a share of what the server allows ((a) 50/s; (b), (e), (f) 20 ÷ 60 ms = 333/s); *back*: in (e), the time from
 the limit's return to the first 250 ms at 90% of 333/s. The HTTP Request node sends every item at once unless batched.
+The sandbox's rate limit is a token bucket that starts full (50 requests), so a run in (a) can pass 100%.
 
 ## Targets (issue 12)
 
