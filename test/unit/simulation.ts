@@ -4,6 +4,7 @@ import type { ItemControl } from '../../nodes/Hyfin/transport/control';
 import { sendTries } from '../../nodes/Hyfin/transport';
 import { forEachIndex } from '../../nodes/Hyfin/transport/pool';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/Hyfin/transport/retry';
+import { mulberry32 } from '../../sandbox/traffic';
 
 /**
  * A Hyfin on a simulated clock, and runs of the node's real sending (forEachIndex, sendTries,
@@ -11,18 +12,6 @@ import { DEFAULT_RETRY_POLICY } from '../../nodes/Hyfin/transport/retry';
  * Time moves only when every promise has settled, from one timer to the next, so a run with the
  * same seed is the same run.
  */
-
-/** A small seeded PRNG (mulberry32), so jitter and backoffs repeat. */
-export function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 export class SimClock {
 	now = 0;
@@ -173,7 +162,8 @@ export async function simulate({
 	startGapMs?: number;
 }): Promise<RunReport> {
 	const clock = new SimClock();
-	const random = seeded(seed);
+	// The sandbox's seeded PRNG, so jitter and backoffs repeat.
+	const random = mulberry32(seed);
 	const server = new SimServer(clock, typeof limits === 'function' ? limits : () => limits, random);
 	const control: ItemControl = {
 		interruption: () => undefined,
