@@ -20,8 +20,46 @@ export class SimClock {
 
 	private order = 0;
 
-	async sleep(ms: number): Promise<void> {
-		await new Promise<void>((resolve) => this.timers.push({ at: this.now + Math.max(0, ms), order: this.order++, resolve }));
+	/** When n8n is next free at or after a moment: n8n's own stalls (see `stalls`), none by default. */
+	private ready: (at: number) => number = (at) => at;
+
+	/**
+	 * Makes n8n's process stall now and then, as n8n busy with other items and its garbage
+	 * collector does: every `everyMs` on average it does nothing for up to `forMs`, and whatever
+	 * it would have done meanwhile (a timer, an answer read, a request sent) happens at the end,
+	 * all at once. The server is another process and never stalls.
+	 */
+	stalls({ everyMs, forMs }: { everyMs: number; forMs: number }, random: () => number): void {
+		const stalls: Array<{ from: number; to: number }> = [];
+		const through = (at: number) => {
+			while ((stalls[stalls.length - 1]?.to ?? 0) <= at) {
+				const from = (stalls[stalls.length - 1]?.to ?? 0) + everyMs * (0.5 + random());
+				stalls.push({ from, to: from + forMs * random() });
+			}
+		};
+		this.ready = (at) => {
+			through(at);
+			return stalls.find(({ from, to }) => at >= from && at < to)?.to ?? at;
+		};
+	}
+
+	/**
+	 * Waits `ms` of the server's time, or of n8n's with `n8n`: then, as Node's timers do, a wait
+	 * lasts at least a millisecond and may end up to a millisecond early (they count whole
+	 * milliseconds from a clock read a little before), or late, in a stall.
+	 */
+	async sleep(ms: number, { n8n = false } = {}): Promise<void> {
+		let at = this.now + Math.max(0, ms);
+		if (n8n && ms > 0) at = this.ready(this.now + Math.max(1, ms) - this.early());
+		else if (n8n) at = this.ready(at);
+		await new Promise<void>((resolve) => this.timers.push({ at, order: this.order++, resolve }));
+	}
+
+	private early: () => number = () => 0;
+
+	/** Makes n8n's waits end up to a millisecond early, drawn from `random`. */
+	timersEarly(random: () => number): void {
+		this.early = random;
 	}
 
 	/** Runs until `done` settles: lets every promise settle, then moves to the next timer. */
@@ -152,6 +190,9 @@ export async function simulate({
 	executions = 1,
 	seed = 1,
 	startGapMs = 0,
+	network = { delayMs: 0, jitterMs: 0 },
+	stalls,
+	earlyTimers = false,
 }: {
 	limits: Limits | ((ms: number) => Limits);
 	items?: number;
@@ -160,15 +201,29 @@ export async function simulate({
 	seed?: number;
 	/** Execution k starts k × this many ms after the first. */
 	startGapMs?: number;
+	/**
+	 * Each way between n8n and the server: a request reaches the server `delayMs` plus or minus
+	 * up to `jitterMs` after n8n starts it (n8n's own work on it included), and its answer as long after.
+	 */
+	network?: { delayMs: number; jitterMs: number };
+	/** n8n's own stalls (SimClock.stalls); none by default. */
+	stalls?: { everyMs: number; forMs: number };
+	/** n8n's waits end up to a millisecond early, as Node's timers do (SimClock.sleep). */
+	earlyTimers?: boolean;
 }): Promise<RunReport> {
 	const clock = new SimClock();
 	// The sandbox's seeded PRNG, so jitter and backoffs repeat.
 	const random = mulberry32(seed);
+	// Stalls and the network draw from their own sequences, so adding them leaves the server's draws as they were.
+	if (stalls) clock.stalls(stalls, mulberry32(seed + 1));
+	if (earlyTimers) clock.timersEarly(mulberry32(seed + 3));
+	const networkRandom = mulberry32(seed + 2);
+	const oneWay = () => Math.max(0, network.delayMs + (networkRandom() * 2 - 1) * network.jitterMs);
 	const server = new SimServer(clock, typeof limits === 'function' ? limits : () => limits, random);
 	const control: ItemControl = {
 		interruption: () => undefined,
 		requestSignal: new AbortController().signal,
-		wait: async (ms) => await clock.sleep(ms),
+		wait: async (ms) => await clock.sleep(ms, { n8n: true }),
 	};
 	const capacities = Array.from({ length: executions }, () => new Capacity(ceiling, () => clock.now));
 	let succeeded = 0;
@@ -182,7 +237,12 @@ export async function simulate({
 			const send = async () => {
 				peakInFlight[execution] = Math.max(peakInFlight[execution], ++inFlight[execution]);
 				try {
-					return await server.handle(item);
+					await clock.sleep(oneWay(), { n8n: true });
+					const answer = await server.handle(item);
+					await clock.sleep(oneWay());
+					// Read once n8n is free.
+					await clock.sleep(0, { n8n: true });
+					return answer;
 				} finally {
 					inFlight[execution]--;
 				}

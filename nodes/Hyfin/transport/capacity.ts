@@ -12,17 +12,19 @@
  * refusing is not pushed deeper into its queue.
  *
  * The pace is shaped like CUBIC's window, as AWS's SDKs pace their retries. The first 429 pauses
- * every new request for what Retry-After asked (a second if nothing) and restarts the window
- * small; the next 429 measures the requests taken per second since then (the pause included: a
- * limiter lets through over a pause what it refused before it), and that is the limit. The pace
- * drops a tenth below it and returns to it within two seconds (so that executions sharing the
- * limit keep their sum under it), then probes above it, slowly at first and faster the longer no
- * 429 comes; the next 429 measures the limit again over the time since the pace was back at it,
- * counting requests still in flight as taken. A 429 for a request sent below the limit is a
- * fault and is only retried, unless Hyfin refuses more than it takes: then the limit is lower
- * than measured. The refusals below the limit, up to one in twenty, are discounted, so that a
- * server that refuses a few requests whatever the pace does not bring it down without end; a cut
- * at most halves it. Turns that come due while n8n is busy are not all taken at once.
+ * every new request for what Retry-After asked (a second if nothing); then requests start at a
+ * pace of what Hyfin took before refusing, as though that took a second. Each later 429 for a
+ * request sent above the limit measures it: a 429 comes when Hyfin's limiter has nothing left,
+ * so the requests it took between two of them (requests still unanswered counted as taken) are
+ * what it lets through in that time, whatever it had saved up before. The pace then drops a
+ * tenth below the limit and returns to it along a cubic (so that executions sharing the limit
+ * keep their sum under it, and converge on equal shares), then probes above it, slowly at first
+ * and faster the longer no 429 comes. A 429 for a request sent below the limit is a fault and is
+ * only retried, unless Hyfin refuses more than it takes: then the limit is lower, or others
+ * sharing it take more. And a measure lowers the limit only when fewer were refused below it than
+ * above it, so that a server that refuses requests whatever the pace does not bring it down
+ * without end; a cut at most halves it. Turns are taken one at a time at the pace of the moment,
+ * and those that come due while n8n is busy are not all taken at once.
  */
 
 /** What one answer says about Hyfin's load. */
@@ -36,11 +38,16 @@ export type Load =
 	/** Nothing about load: another failure, or the request was never sent. */
 	| 'other';
 
-/** A request under way: when it started, the window then, and whether it filled it. */
+/** A request under way: when it started, its number among those started, the window then and whether it filled it, and where the pace stood. */
 export interface Slot {
 	readonly sentAt: number;
+	readonly number: number;
 	readonly window: number;
 	readonly windowFull: boolean;
+	/** How many times the pace had been cut when it started. */
+	readonly cuts: number;
+	/** Started while the pace was below the limit, or at or above it; undefined while there is no pace, or just after a cut. */
+	readonly paced?: 'below' | 'above';
 }
 
 export const DEFAULT_CEILING = 100;
@@ -60,20 +67,25 @@ const LATENCY_SLACK_MS = 50;
 /** How long the fastest answer counts as the fastest, so a server that got slower for good sets a new floor. */
 const MIN_LATENCY_LIFE_MS = 10_000;
 /**
- * The share the pace drops below the measured limit, and the time it takes to return to it: a
- * while below it, so that executions sharing the limit (queue mode) keep their sum under it.
+ * The share the pace drops below the measured limit: a while below it, so that executions
+ * sharing the limit (queue mode) keep their sum under it.
  */
 const PACE_DIP = 0.1;
-const PACE_RETURN_MS = 2000;
+/**
+ * How fast the pace returns and then grows, in requests per second per second cubed, as CUBIC's
+ * constant: the same for every limit, so that executions sharing one grow alike whatever their
+ * share and converge on equal shares. Back at a limit of 50 a second in 2 s.
+ */
+const PACE_GROWTH = 0.625;
 /** A 429 with no Retry-After pauses new requests this long. */
 const DEFAULT_PAUSE_MS = 1000;
 /** A pace is never slower than this (requests per second): Retry-After pauses cover the rest. */
 const MIN_PACE = 0.5;
-/** At most this share of refusals is taken for a fault rather than the limit. */
+/** At most this share of refusals is counted as taken, as faults rather than the limit, when the limit is measured. */
 const MAX_FAULT_SHARE = 0.05;
-/** Answers needed to measure the limit. */
+/** Requests below the limit needed before their share of refusals says anything. */
 const MIN_SAMPLE = 10;
-/** Or this many refused: others take what the limit lets through. */
+/** Refusals below the limit that, outnumbering the requests taken, show a lower limit (or others sharing it). */
 const MIN_STORM = 5;
 
 export class Capacity {
@@ -103,30 +115,42 @@ export class Capacity {
 
 	private lastWindowCut = Number.NEGATIVE_INFINITY;
 
-	/** The limit measured at the last 429, in requests per second. */
+	/** Requests started so far. */
+	private started = 0;
+
+	private firstStart?: number;
+
+	/** The limit, in requests per second, once Hyfin has shown one. */
 	private limit?: number;
 
-	/** When the pace last changed. */
-	private paceMark?: { at: number };
+	/** When the pace was last cut (its curve starts there), and how many times it was. */
+	private cutAt = Number.NEGATIVE_INFINITY;
 
-	/** Requests sent since the measure began, and those of them refused (429); the rest count as taken, answered or not. */
-	private sent = 0;
-
-	private refused = 0;
-
-	/** Requests sent while the pace was below the limit, and those of them refused, over recent intervals. */
-	private below = { sent: 0, refused: 0 };
-
-	/** The same, since the pace last changed. */
-	private belowNow = { sent: 0, refused: 0 };
-
-	/** How often the pace changed: a turn taken before a change is taken again. */
 	private cuts = 0;
 
-	private nextStart = Number.NEGATIVE_INFINITY;
+	/**
+	 * The request whose 429 last measured the limit: Hyfin's limiter had nothing left when it
+	 * came. The requests taken between two such moments are what the limit lets through.
+	 */
+	private mark?: { number: number; at: number };
 
-	/** When the last request started. */
-	private lastStart = Number.NEGATIVE_INFINITY;
+	/** 429s for requests started since the mark. */
+	private refusedSinceMark = 0;
+
+	/** Requests started below the limit, and those of them refused, in recent cycles (older ones count half). */
+	private below = { sent: 0, refused: 0 };
+
+	/** The same, since the last cut. */
+	private belowNow = { sent: 0, refused: 0 };
+
+	/** Requests started at or above the limit since the last cut, and those of them refused. */
+	private above = { sent: 0, refused: 0 };
+
+	/** Turns are taken one at a time, in order: the one before. */
+	private turn: Promise<void> = Promise.resolve();
+
+	/** When the last turn was due. */
+	private lastTurn = Number.NEGATIVE_INFINITY;
 
 	private pausedUntil = Number.NEGATIVE_INFINITY;
 
@@ -148,46 +172,70 @@ export class Capacity {
 
 	/** Requests per second allowed now, or undefined while Hyfin has shown no rate limit. */
 	pace(at = this.now()): number | undefined {
-		if (this.limit === undefined || this.paceMark === undefined) return undefined;
+		if (this.limit === undefined) return undefined;
 		// A cubic: just below the limit, flat as it reaches it, then ever faster above it.
-		const t = (at - this.paceMark.at) / PACE_RETURN_MS - 1;
-		return Math.max(MIN_PACE, this.limit * (1 + PACE_DIP * t ** 3));
+		const t = (at - this.cutAt) / 1000 - this.returnSec();
+		return Math.max(MIN_PACE, this.limit + PACE_GROWTH * t ** 3);
+	}
+
+	/** Seconds from a cut until the pace is back at the limit. */
+	private returnSec(): number {
+		return Math.cbrt(((this.limit ?? 0) * PACE_DIP) / PACE_GROWTH);
 	}
 
 	/**
 	 * Waits for room in the window, then for the request's turn at the pace and for any pause
-	 * Hyfin asked for, and takes the room. `wait` ends early when the run is interrupted; the
-	 * caller then sees that, sends nothing and releases the slot as 'other'.
+	 * Hyfin asked for, and takes the room. Turns are taken one at a time, each at the pace of the
+	 * moment it is taken, so a cut slows the very next one. `wait` ends early when the run is
+	 * interrupted (`interrupted` then says so); the caller then sees that, sends nothing and
+	 * releases the slot as 'other'.
 	 */
-	async acquire(wait: (ms: number) => Promise<void>): Promise<Slot> {
+	async acquire(wait: (ms: number) => Promise<void>, interrupted: () => boolean = () => false): Promise<Slot> {
 		while (this.active >= this.currentWindow) {
 			await new Promise<void>((resolve) => this.waiting.push(resolve));
 		}
 		this.active++;
 		const windowFull = this.active >= this.currentWindow;
+		const before = this.turn;
+		let taken = () => {};
+		this.turn = new Promise<void>((resolve) => (taken = resolve));
+		await before;
 		let now = this.now();
-		for (;;) {
-			const cuts = this.cuts;
-			const pace = this.pace(now);
-			let startAt = Math.max(now, this.pausedUntil);
-			if (pace !== undefined) {
-				startAt = Math.max(startAt, this.nextStart);
-				this.nextStart = startAt + 1000 / pace;
+		try {
+			for (;;) {
+				const gap = this.gap(now);
+				const due = Math.max(this.pausedUntil, this.lastTurn + gap);
+				if (due <= now) {
+					// Late by more than a turn (n8n was busy): the turns missed are not all taken at once.
+					this.lastTurn = Math.max(due, now - gap);
+					break;
+				}
+				if (interrupted()) break;
+				// A timer may end a little early (Node counts whole milliseconds): then wait the rest.
+				await wait(due - now);
+				now = this.now();
 			}
-			if (startAt <= now) break;
-			await wait(startAt - now);
-			now = this.now();
-			// Woken early: the run was interrupted.
-			if (now < startAt) break;
-			// A turn taken at a pace since cut, or woken late right behind another (n8n was busy,
-			// and the turns due meanwhile would all go at once): take a new turn.
-			const late = pace !== undefined && now - this.lastStart < 500 / pace;
-			if (cuts === this.cuts && !late) break;
+		} finally {
+			taken();
 		}
-		this.lastStart = now;
-		if (now > this.measureFrom()) this.sent++;
-		else if (this.limit !== undefined && now > (this.paceMark?.at ?? now)) this.belowNow.sent++;
-		return { sentAt: now, window: this.currentWindow, windowFull };
+		return this.start(now, windowFull);
+	}
+
+	/** The time between two turns at the pace now, 0 without one. */
+	private gap(now: number): number {
+		const pace = this.pace(now);
+		return pace === undefined ? 0 : 1000 / pace;
+	}
+
+	private start(now: number, windowFull: boolean): Slot {
+		this.firstStart ??= now;
+		let paced: Slot['paced'];
+		// Just after a cut, Hyfin's limiter is still nearly empty: refusals then say nothing yet.
+		if (this.limit !== undefined && now - this.cutAt >= 1000 * Math.min(this.returnSec() / 2, 1 / (PACE_DIP * this.limit))) {
+			paced = (this.pace(now) ?? 0) < this.limit ? 'below' : 'above';
+			(paced === 'below' ? this.belowNow : this.above).sent++;
+		}
+		return { sentAt: now, number: ++this.started, window: this.currentWindow, windowFull, cuts: this.cuts, paced };
 	}
 
 	/**
@@ -263,70 +311,69 @@ export class Capacity {
 		this.lastWindowCut = now;
 	}
 
-	/** When the measure of the current interval starts: once the pace is back at the limit. */
-	private measureFrom(): number {
-		const mark = this.paceMark?.at ?? Number.POSITIVE_INFINITY;
-		return this.limit === undefined ? mark : mark + PACE_RETURN_MS;
-	}
-
-	/** Counts a 429 for a request sent since the measure began. */
-	private counted(slot: Slot): void {
-		if (slot.sentAt > this.measureFrom()) this.refused++;
-		else if (this.limit !== undefined && slot.sentAt > (this.paceMark?.at ?? slot.sentAt)) this.belowNow.refused++;
-	}
-
 	/** The share of requests refused while the pace was below the limit: refusals that come whatever the pace. */
 	private faultShare(): number {
 		const sent = this.below.sent + this.belowNow.sent;
 		const refused = this.below.refused + this.belowNow.refused;
-		return sent >= MIN_SAMPLE ? Math.min(MAX_FAULT_SHARE, refused / sent) : 0;
+		return sent >= MIN_SAMPLE ? refused / sent : 0;
 	}
 
 	private rateLimited(slot: Slot, now: number, retryAfterMs: number | undefined): void {
-		if (this.paceMark === undefined) {
-			// The first: nothing new starts for as long as Hyfin asked, and the measure begins. After
-			// the pause the window starts small again, so the requests it lets through find the rate
-			// without a burst of refusals (other executions sharing the limit pause and restart too).
-			this.pausedUntil = now + (retryAfterMs ?? DEFAULT_PAUSE_MS);
-			this.currentWindow = Math.min(this.currentWindow, INITIAL_WINDOW);
-			this.slowStart = true;
-			this.newInterval(now);
-			return;
-		}
 		this.slowStart = false;
-		this.counted(slot);
-		const from = this.measureFrom();
-		if (slot.sentAt <= from) {
-			// Sent while the pace was below the limit: a fault, unless Hyfin refused more than it
-			// took, with the limit lower than measured (or taken by others sharing it).
-			const below = this.belowNow;
-			if (this.limit === undefined || below.refused < MIN_STORM || below.refused <= below.sent - below.refused) return;
-			const measuredBelow = ((below.sent - below.refused) * 1000) / Math.max(1, now - this.paceMark.at);
-			this.belowNow = { sent: 0, refused: 0 };
-			this.limit = Math.max(MIN_PACE, this.limit / 2, Math.min(this.limit, measuredBelow));
-			this.newInterval(now);
+		if (this.mark !== undefined && slot.number > this.mark.number) this.refusedSinceMark++;
+		if (this.limit === undefined) {
+			if (this.mark !== undefined) return;
+			// The first: nothing new starts for as long as Hyfin asked, and then at a pace of what
+			// it took before refusing, as though that took a second (a limiter holds about a
+			// second's worth); the next 429 measures the limit.
+			this.pausedUntil = now + (retryAfterMs ?? DEFAULT_PAUSE_MS);
+			this.mark = { number: slot.number, at: slot.sentAt };
+			const taken = slot.number - 1;
+			this.limit = Math.max(MIN_PACE, (taken * 1000) / Math.max(1000, slot.sentAt - (this.firstStart ?? slot.sentAt)));
+			this.cut(this.pausedUntil);
 			return;
 		}
-		// Too soon to say: too few answers since, unless as many were refused (others share the limit and take it all).
-		const taken = this.sent - this.refused;
-		if (taken < MIN_SAMPLE && this.refused < MIN_STORM) return;
-		// Measured over the pause too the first time: a limiter lets through over a pause what it
-		// refused before it. A few refusals count as taken: a server that refuses some requests
-		// whatever the pace (a fault) would otherwise bring the pace down at every refusal, without end.
-		const measured = (taken * 1000) / (1 - this.faultShare()) / Math.max(1, now - from);
-		const floor = this.limit === undefined ? MIN_PACE : Math.max(MIN_PACE, this.limit / 2);
-		this.limit = Math.max(floor, Math.min(measured, this.pace(now) ?? measured));
-		this.newInterval(now);
+		// Started before the last cut: the pace then was too fast, and is no longer.
+		if (slot.cuts !== this.cuts || slot.paced === undefined) return;
+		if (slot.paced === 'above') {
+			this.above.refused++;
+			// The measure may lower the limit only if the pace below it had fewer refusals than
+			// above it: refusals that come whatever the pace (faults) would bring it down without end.
+			const aboveShare = this.above.refused / Math.max(1, this.above.sent);
+			this.measure(slot, now, this.faultShare() < aboveShare / 2);
+			return;
+		}
+		// Below the limit: a fault, unless Hyfin refuses more than it takes: then the limit is lower
+		// than measured, or others sharing it take more now.
+		const below = this.belowNow;
+		below.refused++;
+		if (below.refused >= MIN_STORM && below.refused > below.sent - below.refused) this.measure(slot, now, true);
 	}
 
-	private newInterval(now: number): void {
-		this.paceMark = { at: now };
-		this.sent = this.refused = 0;
-		// Older intervals count half as much each time.
-		this.below = { sent: (this.below.sent + this.belowNow.sent) / 2, refused: (this.below.refused + this.belowNow.refused) / 2 };
-		this.belowNow = { sent: 0, refused: 0 };
-		this.nextStart = now;
+	/**
+	 * The limit is what Hyfin took between this 429 and the one that set the mark (both came
+	 * when its limiter had nothing left), requests still unanswered counted as taken, and a few
+	 * refusals that come whatever the pace counted as taken too. Then the pace is cut. Unless
+	 * `mayLower`, the limit stays at least where it was; a cut at most halves it.
+	 */
+	private measure(slot: Slot, now: number, mayLower: boolean): void {
+		const mark = this.mark ?? { number: 0, at: this.firstStart ?? slot.sentAt };
+		const taken = Math.max(0, slot.number - mark.number - 1 - this.refusedSinceMark);
+		const measured = (taken * 1000) / (1 - Math.min(MAX_FAULT_SHARE, this.faultShare())) / Math.max(1, slot.sentAt - mark.at);
+		const limit = this.limit ?? measured;
+		this.limit = Math.max(MIN_PACE, mayLower ? limit / 2 : limit, Math.min(measured, this.pace(slot.sentAt) ?? measured));
+		this.mark = { number: slot.number, at: slot.sentAt };
+		this.refusedSinceMark = 0;
+		this.cut(now);
+	}
+
+	private cut(at: number): void {
+		this.cutAt = at;
 		this.cuts++;
+		// Older cycles count less and less.
+		this.below = { sent: (this.below.sent + this.belowNow.sent) * 0.8, refused: (this.below.refused + this.belowNow.refused) * 0.8 };
+		this.belowNow = { sent: 0, refused: 0 };
+		this.above = { sent: 0, refused: 0 };
 	}
 
 	private wake(): void {

@@ -128,7 +128,10 @@ export async function sendTries(
 	for (let attempts = 0; ;) {
 		let interrupted = control.interruption();
 		if (interrupted) return { interrupted, answer, attempts };
-		const slot = await capacity.acquire(async (ms) => await control.wait(ms));
+		const slot = await capacity.acquire(
+			async (ms) => await control.wait(ms),
+			() => control.interruption() !== undefined,
+		);
 		let sent: HyfinAnswer | undefined;
 		let refusedForOurWindow = false;
 		try {
