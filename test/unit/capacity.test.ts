@@ -57,7 +57,7 @@ describe('capacity on a simulated Hyfin', () => {
 		expect(run.succeeded).toBe(1000);
 		expect(run.requests).toBe(1000);
 		expect(run.capacities[0].window).toBe(50);
-		// 1,000 at 50 at a time take 20 rounds, plus the 4 rounds of slow start from 4 to 50.
+		// 1,000 at 50 at a time take 20 rounds, plus the 3 rounds of slow start from 10 to 50.
 		expect(run.durationMs).toBeLessThan(25 * (ROUND_MS + 10));
 	});
 
@@ -128,6 +128,15 @@ describe('capacity on a simulated Hyfin', () => {
 		},
 	);
 
+	it('an item refused at every one of the pace’s probes still lands: refusals of the node’s own probing use up none of its retries', async () => {
+		// Found by the property below: at 6 a second, with no latency, one item's retries came due
+		// each time the pace went above the limit, and it failed after 6 tries.
+		const run = await simulate({ limits: { ratePerSec: 6 }, items: 150, ceiling: 13, seed: 1 });
+		expect(run.failed).toBe(0);
+		expect(run.succeeded).toBe(150);
+		expect(run.refused429).toBeGreaterThanOrEqual(6);
+	});
+
 	it('repeats itself: the same seed, the same run', async () => {
 		const one = await simulate({ limits: { ratePerSec: 50, latencyMs: 60, jitterMs: 10 }, items: 300, seed: 7 });
 		const two = await simulate({ limits: { ratePerSec: 50, latencyMs: 60, jitterMs: 10 }, items: 300, seed: 7 });
@@ -173,9 +182,10 @@ describe('capacity on generated servers', () => {
 describe('capacity, by hand', () => {
 	const noWait = async () => undefined;
 
-	it('starts at 4 (or the ceiling, if lower) and holds back what does not fit', async () => {
+	it('starts at 10 (or the ceiling, if lower) and holds back what does not fit', async () => {
+		expect(new Capacity(50).window).toBe(10);
 		expect(new Capacity(2).window).toBe(2);
-		const capacity = new Capacity(50, () => 0);
+		const capacity = new Capacity(4, () => 0);
 		const slots = await Promise.all([1, 2, 3, 4].map(async () => await capacity.acquire(noWait)));
 		expect(capacity.inFlight).toBe(4);
 		let fifth = false;
@@ -188,7 +198,7 @@ describe('capacity, by hand', () => {
 	});
 
 	it('takes one off the window for each 503', async () => {
-		const capacity = new Capacity(50, () => 0);
+		const capacity = new Capacity(4, () => 0);
 		const slots = await Promise.all([1, 2, 3, 4].map(async () => await capacity.acquire(noWait)));
 		for (const slot of slots.slice(0, 3)) capacity.release(slot, 'overloaded');
 		expect(capacity.window).toBe(1);
@@ -203,8 +213,7 @@ describe('capacity, by hand', () => {
 			waits.push(ms);
 			now += ms;
 		};
-		const capacity = new Capacity(50, () => now);
-		// The window starts at 4.
+		const capacity = new Capacity(4, () => now);
 		const slots = await Promise.all(Array.from({ length: 4 }, async () => await capacity.acquire(noWait)));
 		expect(capacity.pace()).toBeUndefined();
 		now = 1100;

@@ -20,7 +20,7 @@
  * tenth below the limit and returns to it along a cubic (so that executions sharing the limit
  * keep their sum under it, and converge on equal shares), then probes above it, slowly at first
  * and faster the longer no 429 comes. A 429 for a request sent below the limit is a fault and is
- * only retried, unless Hyfin refuses more than it takes: then the limit is lower, or others
+ * only retried, unless Hyfin refuses more than one in three: then the limit is lower, or others
  * sharing it take more. And a measure lowers the limit only when fewer were refused below it than
  * above it, so that a server that refuses requests whatever the pace does not bring it down
  * without end; a cut at most halves it. Turns are taken one at a time at the pace of the moment,
@@ -51,8 +51,8 @@ export interface Slot {
 }
 
 export const DEFAULT_CEILING = 100;
-/** The window to start from: small, since it doubles each round. */
-const INITIAL_WINDOW = 4;
+/** The window to start from: small, since it doubles each round; ten, as TCP starts with (RFC 6928). */
+const INITIAL_WINDOW = 10;
 /** Rounds between probes above what Hyfin took: at most this many after refused probes. */
 const MAX_PROBE_SPACING = 16;
 /** Requests added by one probe, at most, after probes that went through. */
@@ -85,8 +85,12 @@ const MIN_PACE = 0.5;
 const MAX_FAULT_SHARE = 0.05;
 /** Requests below the limit needed before their share of refusals says anything. */
 const MIN_SAMPLE = 10;
-/** Refusals below the limit that, outnumbering the requests taken, show a lower limit (or others sharing it). */
+/**
+ * Refusals below the limit that, as many as this and more than this share of the requests sent
+ * below it, show a lower limit (or others sharing it take more): too many to be faults.
+ */
 const MIN_STORM = 5;
+const STORM_SHARE = 1 / 3;
 
 export class Capacity {
 	private currentWindow: number;
@@ -240,9 +244,12 @@ export class Capacity {
 
 	/**
 	 * Gives the slot back, with what the answer said about Hyfin's load and, for a 429, how long
-	 * Hyfin asked to wait (Retry-After). Returns true for a 503 to a request sent while the window
-	 * was above what Hyfin takes (slow start or a probe): the window is already back at what Hyfin
-	 * takes, so the request may go again as soon as there is room in it, without Retry-After.
+	 * Hyfin asked to wait (Retry-After). Returns true when the refusal is the price of the node's
+	 * own probing, not the item's: a 503 to a request sent while the window was above what Hyfin
+	 * had been seen to take (slow start or a probe), or a 429 to one sent while the pace was above
+	 * the limit. The
+	 * window or the pace is already back where Hyfin takes it; such a 503 may go again as soon as
+	 * there is room, without Retry-After, and neither uses up the item's retries.
 	 */
 	release(slot: Slot, load: Load, retryAfterMs?: number): boolean {
 		this.active--;
@@ -250,7 +257,7 @@ export class Capacity {
 		let ours = false;
 		if (load === 'answered') this.answered(slot, now);
 		else if (load === 'overloaded') ours = this.overloaded(slot, now);
-		else if (load === 'rateLimited') this.rateLimited(slot, now, retryAfterMs);
+		else if (load === 'rateLimited') ours = this.rateLimited(slot, now, retryAfterMs);
 		this.wake();
 		return ours;
 	}
@@ -293,7 +300,7 @@ export class Capacity {
 
 	/** A 503: one request fewer at once; probes above it come further apart. */
 	private overloaded(slot: Slot, now: number): boolean {
-		const ours = this.windowTaken === undefined || slot.window > this.windowTaken;
+		const ours = this.windowTaken !== undefined && slot.window > this.windowTaken;
 		if (this.windowTaken === undefined || this.currentWindow > this.windowTaken) {
 			this.probeSpacing = Math.min(this.probeSpacing * 2, MAX_PROBE_SPACING);
 		}
@@ -318,11 +325,11 @@ export class Capacity {
 		return sent >= MIN_SAMPLE ? refused / sent : 0;
 	}
 
-	private rateLimited(slot: Slot, now: number, retryAfterMs: number | undefined): void {
+	private rateLimited(slot: Slot, now: number, retryAfterMs: number | undefined): boolean {
 		this.slowStart = false;
 		if (this.mark !== undefined && slot.number > this.mark.number) this.refusedSinceMark++;
 		if (this.limit === undefined) {
-			if (this.mark !== undefined) return;
+			if (this.mark !== undefined) return false;
 			// The first: nothing new starts for as long as Hyfin asked, and then at a pace of what
 			// it took before refusing, as though that took a second (a limiter holds about a
 			// second's worth); the next 429 measures the limit.
@@ -331,23 +338,24 @@ export class Capacity {
 			const taken = slot.number - 1;
 			this.limit = Math.max(MIN_PACE, (taken * 1000) / Math.max(1000, slot.sentAt - (this.firstStart ?? slot.sentAt)));
 			this.cut(this.pausedUntil);
-			return;
+			return false;
 		}
 		// Started before the last cut: the pace then was too fast, and is no longer.
-		if (slot.cuts !== this.cuts || slot.paced === undefined) return;
+		if (slot.cuts !== this.cuts || slot.paced === undefined) return false;
 		if (slot.paced === 'above') {
 			this.above.refused++;
 			// The measure may lower the limit only if the pace below it had fewer refusals than
 			// above it: refusals that come whatever the pace (faults) would bring it down without end.
 			const aboveShare = this.above.refused / Math.max(1, this.above.sent);
 			this.measure(slot, now, this.faultShare() < aboveShare / 2);
-			return;
+			return true;
 		}
-		// Below the limit: a fault, unless Hyfin refuses more than it takes: then the limit is lower
-		// than measured, or others sharing it take more now.
+		// Below the limit: a fault, unless Hyfin refuses more than one in three: then the limit is
+		// lower than measured, or others sharing it take more now.
 		const below = this.belowNow;
 		below.refused++;
-		if (below.refused >= MIN_STORM && below.refused > below.sent - below.refused) this.measure(slot, now, true);
+		if (below.refused >= MIN_STORM && below.refused > below.sent * STORM_SHARE) this.measure(slot, now, true);
+		return false;
 	}
 
 	/**

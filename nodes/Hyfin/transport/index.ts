@@ -115,6 +115,9 @@ function loadOf(answer: HyfinAnswer | undefined): Load {
 	return answer.failure.status === 503 ? 'overloaded' : 'other';
 }
 
+/** Refusals of the node's own probing (see Capacity.release) that use up none of an item's retries, at most. */
+const MAX_PROBE_REFUSALS = 10;
+
 /** sendWithRetries with the sending itself given: `send` reports every outcome as an answer. */
 export async function sendTries(
 	send: (signal: AbortSignal) => Promise<HyfinAnswer>,
@@ -125,6 +128,7 @@ export async function sendTries(
 	random: () => number = Math.random,
 ): Promise<SentRequest> {
 	let answer: HyfinAnswer | undefined;
+	let probeRefusals = 0;
 	for (let attempts = 0; ;) {
 		let interrupted = control.interruption();
 		if (interrupted) return { interrupted, answer, attempts };
@@ -133,19 +137,22 @@ export async function sendTries(
 			() => control.interruption() !== undefined,
 		);
 		let sent: HyfinAnswer | undefined;
-		let refusedForOurWindow = false;
+		let refusedForOurProbe = false;
 		try {
 			interrupted = control.interruption();
 			if (interrupted) return { interrupted, answer, attempts };
 			attempts++;
 			answer = sent = await send(control.requestSignal);
 		} finally {
-			refusedForOurWindow = capacity.release(slot, loadOf(sent), sent?.kind === 'failure' ? sent.failure.retryAfterMs : undefined);
+			refusedForOurProbe = capacity.release(slot, loadOf(sent), sent?.kind === 'failure' ? sent.failure.retryAfterMs : undefined);
 		}
 		if (answer.kind !== 'failure') return { answer, attempts };
 		const { failure } = answer;
-		if (failure.reason === 'cancelled' || !shouldRetry(failure, attempts - 1, policy)) return { answer, attempts };
+		if (refusedForOurProbe && probeRefusals < MAX_PROBE_REFUSALS) probeRefusals++;
+		else refusedForOurProbe = false;
+		if (failure.reason === 'cancelled' || !shouldRetry(failure, attempts - 1 - probeRefusals, policy)) return { answer, attempts };
 		if (!repeatable && !failure.unsent) return { answer, attempts, notRepeated: true };
-		if (!refusedForOurWindow) await control.wait(retryDelayMs(failure, attempts, policy, random));
+		// A 503 to the node's own probe goes again as soon as there is room; a 429 waits its Retry-After.
+		if (!refusedForOurProbe || failure.status !== 503) await control.wait(retryDelayMs(failure, attempts, policy, random));
 	}
 }
