@@ -23,16 +23,19 @@ describe('capacity on a simulated Hyfin', () => {
 	it.each([
 		['at once', {}],
 		['with 60 ms answers', { latencyMs: 60, jitterMs: 10 }],
-	])('(a) 50 requests per second, answered %s, in n8n as it runs: at least 95% of the rate, under 5% refused, every item lands', async (_, latency) => {
-		for (const seed of [1, 2, 3]) {
-			const run = await simulate({ limits: { ratePerSec: 50, ...latency }, ceiling: DEFAULT_CEILING, seed, ...N8N });
-			expect(run.succeeded).toBe(1000);
-			expect(run.succeeded / (run.durationMs / 1000) / 50).toBeGreaterThanOrEqual(0.95);
-			expect(run.refused429 / run.requests).toBeLessThan(0.05);
-			// It paces: from the 8th second on, the limit give or take a few, never a burst.
-			expect(run.perSecond.slice(8, -1).every((taken) => taken >= 44 && taken <= 56)).toBe(true);
-		}
-	});
+	])(
+		'(a) 50 requests per second, answered %s, in n8n as it runs: at least 95% of the rate, under 5% refused, every item lands',
+		async (_, latency) => {
+			for (const seed of [1, 2, 3]) {
+				const run = await simulate({ limits: { ratePerSec: 50, ...latency }, ceiling: DEFAULT_CEILING, seed, ...N8N });
+				expect(run.succeeded).toBe(1000);
+				expect(run.succeeded / (run.durationMs / 1000) / 50).toBeGreaterThanOrEqual(0.95);
+				expect(run.refused429 / run.requests).toBeLessThan(0.05);
+				// It paces: from the 8th second on, the limit give or take a few, never a burst.
+				expect(run.perSecond.slice(8, -1).every((taken) => taken >= 44 && taken <= 56)).toBe(true);
+			}
+		},
+	);
 
 	it('(a) with timers that end early: a turn is never taken before it is due', async () => {
 		// Node's timers may end up to a millisecond before the time asked; a pace that took that for

@@ -247,9 +247,8 @@ export class Capacity {
 	 * Hyfin asked to wait (Retry-After). Returns true when the refusal is the price of the node's
 	 * own probing, not the item's: a 503 to a request sent while the window was above what Hyfin
 	 * had been seen to take (slow start or a probe), or a 429 to one sent while the pace was above
-	 * the limit. The
-	 * window or the pace is already back where Hyfin takes it; such a 503 may go again as soon as
-	 * there is room, without Retry-After, and neither uses up the item's retries.
+	 * the limit. The window or the pace is already back where Hyfin takes it; such a 503 may go
+	 * again as soon as there is room, without Retry-After, and neither uses up the item's retries.
 	 */
 	release(slot: Slot, load: Load, retryAfterMs?: number): boolean {
 		this.active--;
