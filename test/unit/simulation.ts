@@ -23,6 +23,9 @@ export class SimClock {
 	/** When n8n is next free at or after a moment: n8n's own stalls (see `stalls`), none by default. */
 	private ready: (at: number) => number = (at) => at;
 
+	/** How early one of n8n's waits ends, in ms (see `timersEarly`). */
+	private early: () => number = () => 0;
+
 	/**
 	 * Makes n8n's process stall now and then, as n8n busy with other items and its garbage
 	 * collector does: every `everyMs` on average it does nothing for up to `forMs`, and whatever
@@ -54,8 +57,6 @@ export class SimClock {
 		else if (n8n) at = this.ready(at);
 		await new Promise<void>((resolve) => this.timers.push({ at, order: this.order++, resolve }));
 	}
-
-	private early: () => number = () => 0;
 
 	/** Makes n8n's waits end up to a millisecond early, drawn from `random`. */
 	timersEarly(random: () => number): void {
