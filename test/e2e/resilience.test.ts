@@ -304,7 +304,7 @@ test('a refused token with On Error = Continue: 300 items out, each failed, and 
 		error: `Item 299 (external_id "e2e-refused-299") was not sent, as Hyfin's answer to item 0 (external_id "e2e-refused-000") holds for every request of this run: ${refusal}`,
 	});
 	expect(output.every((item) => typeof item.json.error === 'string')).toBe(true);
-	// Only the first wave (Max Concurrent Requests, 10 by default) was under way when Hyfin refused the first.
+	// Only the first wave (the 10 the node starts with) was under way when Hyfin refused the first.
 	expect(sandbox.stats().requests[ROUTE]['401']).toBeLessThanOrEqual(10);
 	expect(JSON.stringify(run)).not.toContain(WRONG_TOKEN);
 });

@@ -1,4 +1,6 @@
-import type { HyfinFailure } from '../../nodes/Hyfin/transport/answer';
+import { readAnswer, type HyfinFailure } from '../../nodes/Hyfin/transport/answer';
+import { sendTries } from '../../nodes/Hyfin/transport';
+import { Capacity } from '../../nodes/Hyfin/transport/capacity';
 import { RunControl } from '../../nodes/Hyfin/transport/control';
 import { forEachIndex, OneAtATimePerKey } from '../../nodes/Hyfin/transport/pool';
 import { DEFAULT_RETRY_POLICY, backoffMs, retryDelayMs, shouldRetry } from '../../nodes/Hyfin/transport/retry';
@@ -181,5 +183,36 @@ describe('RunControl', () => {
 		control.dispose();
 		later.abort();
 		expect(control.wasCancelled).toBe(false);
+	});
+});
+
+describe('a refused credential', () => {
+	it('is known before its request’s room is given back: the request waiting for that room sends nothing', async () => {
+		const control = new RunControl(undefined);
+		// Room for one request at a time, so the second waits for the first's.
+		const capacity = new Capacity(1, () => 0);
+		const sentFor: number[] = [];
+		const refused = readAnswer(
+			{ statusCode: 401, headers: {}, body: JSON.stringify({ success: false, errors: ['invalid access token'] }) },
+			{ requestUrl: 'http://hyfin.test/api', siteId: 's', redact: (text) => text },
+		);
+		const item = (index: number) =>
+			sendTries(
+				async () => {
+					sentFor.push(index);
+					return refused;
+				},
+				true,
+				DEFAULT_RETRY_POLICY,
+				capacity,
+				control.forItem(index, `item ${index}`),
+			);
+		const [first, second] = await Promise.all([item(0), item(1)]);
+		expect(sentFor).toEqual([0]);
+		expect('answer' in first && first.answer?.kind).toBe('failure');
+		expect('interrupted' in second && second.interrupted).toEqual({
+			kind: 'refused',
+			failure: expect.objectContaining({ status: 401, refusedFor: 'item 0' }),
+		});
 	});
 });

@@ -225,6 +225,7 @@ export async function simulate({
 		interruption: () => undefined,
 		requestSignal: new AbortController().signal,
 		wait: async (ms) => await clock.sleep(ms, { n8n: true }),
+		refuse: () => undefined,
 	};
 	const capacities = Array.from({ length: executions }, () => new Capacity(ceiling, () => clock.now));
 	let succeeded = 0;

@@ -1,7 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
 import { CREDENTIAL_NAME, sendWithRetries, type HyfinRequest, type SentRequest } from '../transport';
-import { refusesEveryRequest } from '../transport/answer';
 import { readConnection, type ConnectionResult, type HyfinConnection } from '../transport/connection';
 import { RunControl } from '../transport/control';
 import { Capacity, DEFAULT_CEILING } from '../transport/capacity';
@@ -121,14 +120,18 @@ export async function executePlans(
 	};
 
 	const send = async (itemIndex: number, sending: Extract<ItemPlan, { kind: 'send' }>): Promise<SentRequest> => {
-		const sent = await oneAtATime.run(
+		return await oneAtATime.run(
 			recordKey(sending.externalId),
-			async () => await sendWithRetries(context, sending.connection, sending.request, settings.retry, capacity, control.forItem(itemIndex)),
+			async () =>
+				await sendWithRetries(
+					context,
+					sending.connection,
+					sending.request,
+					settings.retry,
+					capacity,
+					control.forItem(itemIndex, itemLabel(rowOf(itemIndex), sending.externalId)),
+				),
 		);
-		if (!('interrupted' in sent) && sent.answer.kind === 'failure' && refusesEveryRequest(sent.answer.failure)) {
-			control.refuse({ ...sent.answer.failure, refusedFor: itemLabel(rowOf(itemIndex), sending.externalId) });
-		}
-		return sent;
 	};
 	const runItem = async (itemIndex: number): Promise<Outcome> => {
 		try {

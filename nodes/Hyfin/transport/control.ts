@@ -24,6 +24,11 @@ export interface ItemControl {
 	readonly requestSignal: AbortSignal;
 	/** Waits `ms`, or less if the item is interrupted meanwhile. */
 	wait(ms: number): Promise<void>;
+	/**
+	 * Hyfin refused the credential or the address for this item: no request of the run goes
+	 * out after this. Called before the item's slot is given back, so none slips through.
+	 */
+	refuse(failure: HyfinFailure): void;
 }
 
 /**
@@ -67,11 +72,13 @@ export class RunControl {
 		return itemIndex > this.haltedAfter ? { kind: 'halted' } : undefined;
 	}
 
-	forItem(itemIndex: number): ItemControl {
+	/** `refusedFor` names the item in the message of a refusal (see HyfinFailure). */
+	forItem(itemIndex: number, refusedFor?: string): ItemControl {
 		return {
 			interruption: () => this.interruptionOf(itemIndex),
 			requestSignal: this.requests.signal,
 			wait: async (ms) => await this.wait(ms, itemIndex),
+			refuse: (failure) => this.refuse(refusedFor === undefined ? failure : { ...failure, refusedFor }),
 		};
 	}
 

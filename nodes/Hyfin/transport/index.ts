@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
 
-import { readAnswer, readNetworkError, type HyfinAnswer, type RawResponse } from './answer';
+import { readAnswer, readNetworkError, refusesEveryRequest, type HyfinAnswer, type RawResponse } from './answer';
 import type { HyfinConnection } from './connection';
 import type { Interruption, ItemControl } from './control';
 import type { Capacity, Load } from './capacity';
@@ -143,6 +143,8 @@ export async function sendTries(
 			if (interrupted) return { interrupted, answer, attempts };
 			attempts++;
 			answer = sent = await send(control.requestSignal);
+			// Before the slot is given back: the request it would let start must see the refusal.
+			if (sent.kind === 'failure' && refusesEveryRequest(sent.failure)) control.refuse(sent.failure);
 		} finally {
 			refusedForOurProbe = capacity.release(slot, loadOf(sent), sent?.kind === 'failure' ? sent.failure.retryAfterMs : undefined);
 		}
